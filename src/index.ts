@@ -1,0 +1,45 @@
+/**
+ * rnnport: run PyTorch nn.RNN / nn.GRU / nn.LSTM weights in JavaScript with PyTorch's numbers.
+ * Explicit named exports only (the list is snapshot-tested).
+ */
+export { RNNPORT_ERROR_CODES, RnnportError, isRnnportError, type ErrorDetail, type RnnportErrorCode } from './errors.js';
+export type { DType, FloatDType } from './dtype.js';
+export { Tensor, tensor, type StateDict, type TensorInfo } from './tensor.js';
+export {
+  fromStateDict,
+  listModules,
+  RNN,
+  GRU,
+  LSTM,
+  RNNCell,
+  GRUCell,
+  LSTMCell,
+  RNNBase,
+  RNNCellBase,
+  PackedSequence,
+  packPaddedSequence,
+  padPackedSequence,
+  packSequence,
+  padSequence,
+  type CellOptions,
+  type CellResult,
+  type CommonOptions,
+  type EngineChoice,
+  type FromStateDictOptions,
+  type GRUOptions,
+  type Lengths,
+  type LSTMCellResult,
+  type LSTMOptions,
+  type LSTMResult,
+  type ModuleConfig,
+  type ModuleInfo,
+  type ModuleKind,
+  type Nonlinearity,
+  type RecurrentModule,
+  type RNNCellOptions,
+  type RNNOptions,
+  type RNNResult,
+  type StateDictLike,
+  type Weights,
+} from './modules/index.js';
+export { explain, explainSvg, type Explanation, type ExplainConfig, type ExplainOptions } from './explain/index.js';

@@ -1,0 +1,123 @@
+/**
+ * `module.stream({ batch })`: a unidirectional RNN / GRU / LSTM fed one time step at a time,
+ * carrying its state between calls, for real-time input (audio, sensors, token by token).
+ * Stepping T times gives the same outputs and final state as one `forward` over the T steps.
+ *
+ * ```ts
+ * using s = lstm.stream({ batch: 1 });
+ * for (const frame of frames) {
+ *   const y = s.step(frame);   // (batch, H_out); a view, valid until the next call
+ *   s.step(frame, myBuffer);   // or written into your own buffer
+ * }
+ * ```
+ * On the fast engine a step allocates nothing; the reference engine (and float64) allocate per step.
+ */
+import type { FloatArray, PreparedStack } from '../engine/types.js';
+import { fail } from '../errors.js';
+import { openStackStream, type StackStream } from '../fast/stream.js';
+import { Tensor } from '../tensor.js';
+import { checkDType, checkState, type ForwardSpec } from './forward.js';
+
+/** Options of `stream()`. */
+export interface StreamOptions {
+  /**
+   * Sequences stepped side by side: each step's input is (batch, input_size).
+   * @defaultValue 1
+   */
+  readonly batch?: number;
+}
+
+/** The state of a stream: h (L, batch, H_out), or [h, c] for an LSTM with c (L, batch, H). */
+export type StreamState = Tensor | readonly [Tensor, Tensor];
+
+// Note [Symbol.dispose]
+// Objects that own WASM memory (modules, cells, streams) free it with `dispose()` or `using`.
+// Node ≥ 20 and current browsers define Symbol.dispose; TypeScript declares it only in
+// lib esnext.disposable, which the core's `lib: ["es2022", "dom"]` leaves out: declared here.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
+/** A running stream over a module; owns WASM memory on the fast engine: `dispose()` frees it. */
+export class RecurrentStream {
+  /** Sequences per step. */
+  readonly batch: number;
+  readonly #spec: ForwardSpec;
+  readonly #stream: StackStream;
+  readonly #stepSize: number;
+  readonly #outSize: number;
+
+  /** Use `module.stream()`. */
+  constructor(spec: ForwardSpec, prepared: PreparedStack, options: StreamOptions) {
+    const batch = options.batch ?? 1;
+    if (!Number.isSafeInteger(batch) || batch < 1) throw fail('E_BAD_OPTION', { what: 'stream batch', expected: 'an integer ≥ 1', got: String(batch) });
+    if (spec.bidirectional) {
+      throw fail('E_BAD_OPTION', { what: 'stream()', expected: 'a unidirectional module (a reverse direction needs the whole sequence)', got: 'bidirectional=true' });
+    }
+    this.batch = batch;
+    this.#spec = spec;
+    this.#stream = openStackStream(prepared, spec, spec.dtype, batch);
+    this.#stepSize = batch * spec.inputSize;
+    this.#outSize = batch * (spec.projSize > 0 ? spec.projSize : spec.hiddenSize);
+  }
+
+  /**
+   * Runs one time step. `x`: (batch, input_size) as a Tensor or a typed array of the module's
+   * dtype. Returns the step's output (batch, H_out): a view of an internal buffer, valid until the
+   * next call on this stream; with `out`, writes it there instead and returns `out`.
+   */
+  step(x: Tensor | FloatArray, out?: FloatArray): FloatArray {
+    const data = x instanceof Tensor ? checkDType('x', x, this.#spec.dtype) : x;
+    if (!(x instanceof Tensor) && (this.#spec.dtype === 'float32' ? !(x instanceof Float32Array) : !(x instanceof Float64Array))) {
+      throw fail('E_INPUT_DTYPE', { what: 'x', expected: `a ${this.#spec.dtype} array`, got: (x as object).constructor.name });
+    }
+    if (data.length !== this.#stepSize) {
+      throw fail('E_INPUT_SIZE', { what: 'x', expected: `${this.#stepSize} values (batch ${this.batch} × input_size ${this.#spec.inputSize})`, got: `${data.length}` });
+    }
+    if (out !== undefined && out.length !== this.#outSize) {
+      throw fail('E_BAD_OPTION', { what: 'out.length', expected: `${this.#outSize} (batch × H_out)`, got: String(out.length) });
+    }
+    const y = this.#stream.step(data);
+    if (out === undefined) return y;
+    out.set(y);
+    return out;
+  }
+
+  /** The current state (copies): h (L, batch, H_out), or [h, c] for an LSTM. */
+  get state(): StreamState {
+    const { numLayers: L, hiddenSize: H, projSize, dtype } = this.#spec;
+    const { h, c } = this.#stream.getState();
+    const hT = new Tensor(dtype, [L, this.batch, projSize > 0 ? projSize : H], h);
+    return c === null ? hT : [hT, new Tensor(dtype, [L, this.batch, H], c)];
+  }
+
+  /** Replaces the state: shapes and dtype as `state` returns them (E_HIDDEN_SHAPE, E_INPUT_DTYPE). */
+  set state(value: StreamState) {
+    const { numLayers: L, hiddenSize: H, projSize, dtype, mode } = this.#spec;
+    const lstm = mode === 'LSTM';
+    if (lstm !== Array.isArray(value)) {
+      throw fail('E_HIDDEN_SHAPE', { what: 'stream state', expected: lstm ? 'an [h, c] pair' : 'a Tensor h', got: Array.isArray(value) ? 'a pair' : 'a Tensor' });
+    }
+    const [h, c] = lstm ? (value as readonly [Tensor, Tensor]) : [value as Tensor, null];
+    const hData = checkState('state h', h, [L, this.batch, projSize > 0 ? projSize : H], dtype);
+    const cData = c === null ? null : checkState('state c', c, [L, this.batch, H], dtype);
+    this.#stream.setState(hData, cData);
+  }
+
+  /** Back to the zero state, as a new stream. */
+  reset(): void {
+    this.#stream.reset();
+  }
+
+  /** Frees the stream's WASM memory; further calls throw E_DISPOSED. */
+  dispose(): void {
+    this.#stream.dispose();
+  }
+
+  /** See Note [Symbol.dispose]. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

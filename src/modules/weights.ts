@@ -1,0 +1,99 @@
+/**
+ * A module's weights: the parameters its options call for (names and shapes from
+ * ../shared/SEMANTICS.md, "Parameters"), checked like `load_state_dict(strict=True)` — each
+ * missing, misshaped or unexpected one is an error naming the key — then converted exactly to
+ * the compute dtype (float16 / bfloat16 / float8 upcast without rounding).
+ */
+import { isFloatDType, type FloatDType } from '../dtype.js';
+import { gateCount } from '../engine/layer.js';
+import type { FloatArray, LayerWeights, StackWeights } from '../engine/types.js';
+import { fail } from '../errors.js';
+import { paramName, parseParamName, type ParamKind } from '../state-dict/names.js';
+import { formatShape, toFloat, Tensor } from '../tensor.js';
+import type { ResolvedOptions } from './options.js';
+
+/** Weights as a state_dict-like map or a plain object, keyed by PyTorch parameter names. */
+export type Weights = ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>;
+
+interface Expected {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly meaning: string;
+}
+
+/** The parameters of a module, in PyTorch's registration order, with their shapes. */
+export function expectedParameters(o: ResolvedOptions, cell: boolean): Expected[] {
+  const H = o.hiddenSize;
+  const GH = gateCount(o.mode) * H;
+  const Hout = o.projSize > 0 ? o.projSize : H;
+  const D = o.bidirectional ? 2 : 1;
+  const list: Expected[] = [];
+  for (let layer = 0; layer < o.numLayers; layer++) {
+    for (let dir = 0; dir < D; dir++) {
+      const name = (kind: ParamKind): string => paramName(kind, cell ? null : layer, dir === 1);
+      const inSize = layer === 0 ? o.inputSize : D * Hout;
+      list.push({ name: name('weight_ih'), shape: [GH, inSize], meaning: layer === 0 ? 'gate_size, input_size' : 'gate_size, D·H_out' });
+      list.push({ name: name('weight_hh'), shape: [GH, Hout], meaning: 'gate_size, H_out' });
+      if (o.bias) {
+        list.push({ name: name('bias_ih'), shape: [GH], meaning: 'gate_size' });
+        list.push({ name: name('bias_hh'), shape: [GH], meaning: 'gate_size' });
+      }
+      if (o.projSize > 0) list.push({ name: name('weight_hr'), shape: [o.projSize, H], meaning: 'proj_size, hidden_size' });
+    }
+  }
+  return list;
+}
+
+/** Checked weights: the parameters by PyTorch name (original tensors) and the engine's arrays. */
+export interface CheckedWeights {
+  readonly dtype: FloatDType;
+  readonly parameters: ReadonlyMap<string, Tensor>;
+  readonly stack: StackWeights;
+}
+
+/** Checks `weights` against the options and converts them to the compute dtype. */
+export function checkWeights(o: ResolvedOptions, cell: boolean, weights: Weights): CheckedWeights {
+  const map: ReadonlyMap<string, Tensor> = weights instanceof Map ? weights : new Map(Object.entries(weights));
+  const expected = expectedParameters(o, cell);
+  const parameters = new Map<string, Tensor>();
+  for (const e of expected) {
+    const key = o.prefix + e.name;
+    const t = map.get(key);
+    if (t === undefined) throw fail('E_MISSING_PARAMETER', { what: `parameter ${key}`, expected: `shape ${formatShape(e.shape)} (${e.meaning})`, got: 'no such key', at: key });
+    if (!(t instanceof Tensor)) throw fail('E_PARAMETER_SHAPE', { what: `parameter ${key}`, expected: 'a Tensor', got: typeof t, at: key });
+    if (t.shape.length !== e.shape.length || t.shape.some((d, i) => d !== e.shape[i])) {
+      throw fail('E_PARAMETER_SHAPE', { what: `shape of ${key}`, expected: `${formatShape(e.shape)} (${e.meaning})`, got: formatShape(t.shape), at: key });
+    }
+    if (!isFloatDType(t.dtype)) throw fail('E_DTYPE_UNSUPPORTED', { what: `dtype of ${key}`, expected: 'a floating-point dtype', got: t.dtype, at: key });
+    parameters.set(e.name, t);
+  }
+  const names = new Set(expected.map((e) => e.name));
+  for (const key of map.keys()) {
+    const p = parseParamName(key);
+    if (p === null || p.prefix !== o.prefix) continue;
+    if ((p.layer === null) !== cell) continue;
+    const name = key.slice(o.prefix.length);
+    if (!names.has(name)) {
+      throw fail('E_UNEXPECTED_PARAMETER', { what: `parameter ${key}`, expected: `only ${[...names].join(', ')}`, got: 'an extra key', at: key });
+    }
+  }
+  const dtype = o.dtype ?? ([...parameters.values()].every((t) => t.dtype === 'float64') ? 'float64' : 'float32');
+  const D = o.bidirectional ? 2 : 1;
+  const layers: LayerWeights[] = [];
+  const get = (kind: ParamKind, layer: number, dir: number): FloatArray | null => {
+    const t = parameters.get(paramName(kind, cell ? null : layer, dir === 1));
+    return t === undefined ? null : toFloat(t, dtype);
+  };
+  for (let layer = 0; layer < o.numLayers; layer++) {
+    for (let dir = 0; dir < D; dir++) {
+      layers.push({
+        wIh: get('weight_ih', layer, dir) as FloatArray,
+        wHh: get('weight_hh', layer, dir) as FloatArray,
+        bIh: get('bias_ih', layer, dir),
+        bHh: get('bias_hh', layer, dir),
+        wHr: get('weight_hr', layer, dir),
+      });
+    }
+  }
+  return { dtype, parameters, stack: { dtype, layers } };
+}

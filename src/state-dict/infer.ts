@@ -1,0 +1,123 @@
+/**
+ * Module discovery from shapes only (a safetensors header or a zip directory is enough): group
+ * parameter keys by module prefix, then read each module's configuration from its shapes
+ * (../shared/SEMANTICS.md, "Parameters"):
+ *   weight_ih_l0: (G·H, input_size)   weight_hh_l0: (G·H, H_out)   weight_hr_l0: (P, H)
+ *   H = cols(weight_hr_l0) with a projection (then P = H_out = rows), else H = cols(weight_hh_l0)
+ *   G = rows(weight_hh_l0) / H: 1 → RNN, 3 → GRU, 4 → LSTM
+ * Whether an RNN uses tanh or relu cannot be read from weights: it is an option.
+ */
+import { fail } from '../errors.js';
+import { formatShape, type TensorInfo } from '../tensor.js';
+import { paramName, parseParamName, type ParamKind } from './names.js';
+
+/** The recurrent module classes, PyTorch's names. */
+export type ModuleKind = 'RNN' | 'GRU' | 'LSTM' | 'RNNCell' | 'GRUCell' | 'LSTMCell';
+
+/** A module's configuration as read from its parameter shapes (cells: 1 layer, one direction). */
+export interface ModuleConfig {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly bidirectional: boolean;
+  readonly projSize: number;
+}
+
+/** One recurrent module found in a state_dict. */
+export interface ModuleInfo {
+  /** Module path with its trailing dot (`encoder.rnn.`), or '' for a module at the root. */
+  readonly prefix: string;
+  readonly kind: ModuleKind;
+  readonly config: ModuleConfig;
+  /** Its parameter keys, full (prefix included), in state_dict order. */
+  readonly parameters: readonly string[];
+}
+
+/** Keys that share a prefix and a naming scheme (layered `_l{k}` or cell), before inference. */
+export interface ModuleGroup {
+  readonly prefix: string;
+  readonly cell: boolean;
+  readonly parameters: readonly string[];
+}
+
+/** Groups recurrent parameter keys by (prefix, layered or cell), in order of first appearance. */
+export function groupModules(keys: Iterable<string>): ModuleGroup[] {
+  const groups = new Map<string, { prefix: string; cell: boolean; parameters: string[] }>();
+  for (const key of keys) {
+    const p = parseParamName(key);
+    if (p === null) continue;
+    const cell = p.layer === null;
+    const id = `${cell ? 'cell' : 'stack'}:${p.prefix}`;
+    let group = groups.get(id);
+    if (group === undefined) {
+      group = { prefix: p.prefix, cell, parameters: [] };
+      groups.set(id, group);
+    }
+    group.parameters.push(key);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Every recurrent module of a state_dict, with its configuration, from shapes only.
+ * @see torch.nn.Module.named_modules (filtered to RNN / GRU / LSTM and the cells)
+ */
+export function listModules(infos: ReadonlyMap<string, TensorInfo>): ModuleInfo[] {
+  return groupModules(infos.keys()).map((group) => inferModule(group, infos));
+}
+
+/** Reads one group's kind and configuration from its shapes. Throws E_MISSING_PARAMETER / E_PARAMETER_SHAPE. */
+export function inferModule(group: ModuleGroup, infos: ReadonlyMap<string, TensorInfo>): ModuleInfo {
+  const { prefix, cell } = group;
+  const layer = cell ? null : 0;
+  const shapeOf = (kind: ParamKind): readonly number[] | undefined => infos.get(prefix + paramName(kind, layer))?.shape;
+  const matrix = (kind: ParamKind, role: string): readonly [number, number] => {
+    const key = prefix + paramName(kind, layer);
+    const shape = shapeOf(kind);
+    if (shape === undefined) throw fail('E_MISSING_PARAMETER', { what: `parameter ${key}`, expected: `a ${role} matrix`, got: 'no such key', at: key });
+    if (shape.length !== 2) throw fail('E_PARAMETER_SHAPE', { what: `rank of ${key}`, expected: `2 (${role})`, got: `${shape.length}-d ${formatShape(shape)}`, at: key });
+    return [shape[0] as number, shape[1] as number];
+  };
+  const [ihRows, inputSize] = matrix('weight_ih', 'gate_size × input_size');
+  const [hhRows, outSize] = matrix('weight_hh', 'gate_size × hidden_size');
+  const hr = cell ? undefined : shapeOf('weight_hr');
+  const hiddenSize = hr === undefined ? outSize : matrix('weight_hr', 'proj_size × hidden_size')[1];
+  const hhKey = prefix + paramName('weight_hh', layer);
+  const gates = hiddenSize > 0 ? hhRows / hiddenSize : NaN;
+  if (gates !== 1 && gates !== 3 && gates !== 4) {
+    throw fail('E_PARAMETER_SHAPE', {
+      what: `rows of ${hhKey}`,
+      expected: `1, 3 or 4 × hidden_size ${hiddenSize} (RNN, GRU, LSTM)`,
+      got: String(hhRows),
+      at: hhKey,
+    });
+  }
+  const ihKey = prefix + paramName('weight_ih', layer);
+  if (ihRows !== hhRows) {
+    throw fail('E_PARAMETER_SHAPE', { what: `rows of ${ihKey}`, expected: `${hhRows} (rows of ${hhKey})`, got: String(ihRows), at: ihKey });
+  }
+  const base = gates === 1 ? 'RNN' : gates === 3 ? 'GRU' : 'LSTM';
+  if (hr !== undefined && base !== 'LSTM') {
+    const key = prefix + paramName('weight_hr', 0);
+    throw fail('E_UNEXPECTED_PARAMETER', { what: `parameter ${key}`, expected: 'weight_hr only in an LSTM with proj_size', got: `a ${base}`, at: key });
+  }
+  let numLayers = 1;
+  let bidirectional = false;
+  for (const key of group.parameters) {
+    const p = parseParamName(key);
+    if (p !== null && p.layer !== null) {
+      numLayers = Math.max(numLayers, p.layer + 1);
+      bidirectional ||= p.reverse;
+    }
+  }
+  const config: ModuleConfig = {
+    inputSize,
+    hiddenSize,
+    numLayers,
+    bias: shapeOf('bias_ih') !== undefined || shapeOf('bias_hh') !== undefined,
+    bidirectional,
+    projSize: hr === undefined ? 0 : outSize,
+  };
+  return { prefix, kind: cell ? `${base}Cell` : base, config, parameters: group.parameters };
+}
