@@ -43,3 +43,4 @@ export {
   type Weights,
 } from './modules/index.js';
 export { explain, explainSvg, type Explanation, type ExplainConfig, type ExplainOptions } from './explain/index.js';
+export { compareTensors, defaultTolerance, type CompareResult, type Tolerance, type WorstElement } from './compare.js';
