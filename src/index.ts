@@ -5,6 +5,12 @@
 export { RNNPORT_ERROR_CODES, RnnportError, isRnnportError, type ErrorDetail, type RnnportErrorCode } from './errors.js';
 export type { DType, FloatDType } from './dtype.js';
 export { Tensor, tensor, type StateDict, type TensorInfo } from './tensor.js';
+export { loadStateDict, loadStateDictSync, openWeights, type LoadOptions, type TensorEntry, type WeightsFormat, type WeightsIndex, type WeightsInput } from './io/load.js';
+export { DEFAULT_LIMITS, type Limits } from './io/limits.js';
+export { bytesSource, type ByteSource } from './io/source.js';
+export { parseSafetensors, saveSafetensors } from './io/safetensors.js';
+export { parseNpy, saveNpy } from './io/npy.js';
+export { saveNpz } from './io/npz.js';
 export {
   fromStateDict,
   listModules,
