@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { DTYPE_NAMES, DTYPES } from '../../../../src/dtype.js';
+import { isRnnportError, type RnnportError } from '../../../../src/errors.js';
+import { isAllowed, resolveGlobal } from '../../../../src/io/pickle/allowlist.js';
+import { DTypeRef, PyCallable, PyTuple, StorageRef, StorageType, TensorRef, type PickleValue } from '../../../../src/io/pickle/values.js';
+
+function thrown(f: () => unknown): RnnportError {
+  try {
+    f();
+  } catch (e) {
+    if (isRnnportError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected an RnnportError');
+}
+
+const call = (qualname: string, args: PickleValue[]): PickleValue => {
+  const [module, name] = [qualname.slice(0, qualname.lastIndexOf('.')), qualname.slice(qualname.lastIndexOf('.') + 1)];
+  return (resolveGlobal(module, name, 'test') as PyCallable).call(args, 'test');
+};
+const ints = (...xs: number[]): PyTuple => new PyTuple(xs);
+const floats = (n: number): StorageRef => new StorageRef('0', 'float32', 4 * n);
+
+describe('pickle allow-list', () => {
+  it('holds the storage classes and dtypes of the dtype table', () => {
+    for (const d of DTYPE_NAMES) {
+      expect(resolveGlobal('torch', DTYPES[d].torch, 'test')).toEqual(new DTypeRef(d));
+      const storage = DTYPES[d].storage;
+      if (storage !== null) expect((resolveGlobal('torch', storage, 'test') as StorageType).dtype).toBe(d);
+    }
+    expect((resolveGlobal('torch.storage', 'UntypedStorage', 'test') as StorageType).dtype).toBe(null);
+  });
+
+  it.each(['os.system', 'builtins.eval', 'builtins.getattr', 'subprocess.Popen', 'torch.load', 'torch._utils._rebuild_qtensor', 'collections.defaultdict', 'numpy.load'])(
+    'refuses %s, naming it',
+    (qualname) => {
+      expect(isAllowed(qualname)).toBe(false);
+      const dot = qualname.lastIndexOf('.');
+      const e = thrown(() => resolveGlobal(qualname.slice(0, dot), qualname.slice(dot + 1), 'data.pkl byte 2'));
+      expect(e.code).toBe('E_PICKLE_GLOBAL');
+      expect(e.detail.got).toBe(qualname);
+      expect(e.detail.at).toBe('data.pkl byte 2');
+    },
+  );
+
+  it('rebuilds a tensor view and checks it lies inside its storage', () => {
+    const t = call('torch._utils._rebuild_tensor_v2', [floats(6), 1, ints(2, 2), ints(1, 3), false, null]) as TensorRef;
+    expect(t).toEqual(new TensorRef(floats(6), 'float32', 1, [2, 2], [1, 3]));
+    // last element 1 + 1·1 + 1·3 = 5 < 6; one more row of stride 3 reaches 8.
+    expect(thrown(() => call('torch._utils._rebuild_tensor_v2', [floats(6), 1, ints(3, 2), ints(3, 1), false, null])).code).toBe('E_STORAGE_BOUNDS');
+  });
+
+  it('accepts empty views anywhere and stride-0 (expanded) views', () => {
+    expect(call('torch._utils._rebuild_tensor_v2', [floats(1), 9, ints(0, 4), ints(4, 1), false, null])).toBeInstanceOf(TensorRef);
+    expect(call('torch._utils._rebuild_tensor_v2', [floats(1), 0, ints(1000, 3), ints(0, 0), false, null])).toBeInstanceOf(TensorRef);
+  });
+
+  it('takes the dtype from _rebuild_tensor_v3 and counts an untyped storage in bytes', () => {
+    const bytes = new StorageRef('0', null, 6);
+    const t = call('torch._utils._rebuild_tensor_v3', [bytes, 0, ints(3), ints(1), false, null, new DTypeRef('uint16')]) as TensorRef;
+    expect(t.dtype).toBe('uint16');
+    expect(thrown(() => call('torch._utils._rebuild_tensor_v3', [bytes, 0, ints(4), ints(1), false, null, new DTypeRef('uint16')])).code).toBe('E_STORAGE_BOUNDS');
+    expect(thrown(() => call('torch._utils._rebuild_tensor_v3', [bytes, 0, ints(1), ints(1), false, null, new DTypeRef('float64')])).code).toBe('E_STORAGE_BOUNDS');
+    expect(thrown(() => call('torch._utils._rebuild_tensor_v2', [bytes, 0, ints(3), ints(1), false, null])).code).toBe('E_PICKLE_OPCODE');
+  });
+
+  it.each([
+    ['a storage that is not one', ['x', 0, ints(1), ints(1), false, null]],
+    ['a float offset', [floats(2), 0.5, ints(1), ints(1), false, null]],
+    ['a list for size', [floats(2), 0, [1], ints(1), false, null]],
+    ['too few arguments', [floats(2), 0, ints(1), ints(1)]],
+  ] as [string, PickleValue[]][])('rejects _rebuild_tensor_v2 with %s', (_name, args) => {
+    expect(thrown(() => call('torch._utils._rebuild_tensor_v2', args)).code).toBe('E_PICKLE_OPCODE');
+  });
+
+  it('unwraps parameters to their tensor', () => {
+    const t = call('torch._utils._rebuild_tensor_v2', [floats(2), 0, ints(2), ints(1), false, null]);
+    expect(call('torch._utils._rebuild_parameter', [t, true, null])).toBe(t);
+    expect(call('torch._utils._rebuild_parameter_with_state', [t, true, null, null])).toBe(t);
+    expect(thrown(() => call('torch._utils._rebuild_parameter', [1, true, null])).code).toBe('E_PICKLE_OPCODE');
+  });
+});
