@@ -1,0 +1,108 @@
+/**
+ * `rnnport conformance`: the main job. Runs every golden case (default: the package's golden/)
+ * through every weights format it ships, shows progress, then a summary per mode × format
+ * (cases, passed, failed, max abs error, max rel error); exit 1 if any case fails. A case that
+ * throws counts as failed with its error code, so one broken case hides no other.
+ */
+import { existsSync } from 'node:fs';
+import { fail, isRnnportError } from '../../errors.js';
+import { setupEngine } from '../forward.js';
+import { defaultGoldenDir, listGoldenCases, runGoldenCase, WEIGHTS_FORMATS, type GoldenCase, type WeightsFormat } from '../golden.js';
+import { resolvePath, writeOutputFile, type ExitCode, type Io } from '../io.js';
+import type { ConformanceCommand } from '../parse.js';
+import { jsonDocument } from '../render/json.js';
+import { startProgress } from '../render/progress.js';
+import { formatError, formatValue, table } from '../render/text.js';
+
+/** One case × format, flattened for the report. */
+interface Outcome {
+  readonly case: string;
+  readonly format: WeightsFormat;
+  /** RNN_TANH, RNN_RELU, GRU, LSTM, or the cell's class (RNNCell_TANH, GRUCell, LSTMCell). */
+  readonly mode: string;
+  readonly ok: boolean;
+  readonly maxAbs: number;
+  readonly maxRel: number;
+  /** What failed: a tensor's worst element, or the error the case raised. */
+  readonly failure: string | null;
+}
+
+function modeOf(c: GoldenCase): string {
+  const { module, options } = c.spec;
+  const act = String(options['nonlinearity'] ?? 'tanh').toUpperCase();
+  if (module === 'RNN') return `RNN_${act}`;
+  if (module === 'RNNCell') return `RNNCell_${act}`;
+  return module;
+}
+
+async function runOne(c: GoldenCase, format: WeightsFormat, engine: ConformanceCommand['engine']): Promise<Outcome> {
+  const base = { case: c.name, format, mode: modeOf(c) };
+  try {
+    const r = await runGoldenCase(c, format, { engine });
+    const bad = r.tensors.find((t) => !t.result.ok);
+    const w = bad?.result.worst;
+    const failure = bad === undefined ? null : w === undefined ? `${bad.tensor}: shape differs` : `${bad.tensor}[${w.index.join(', ')}]: got ${formatValue(w.got)}, expected ${formatValue(w.expected)}`;
+    return { ...base, ok: r.ok, maxAbs: r.maxAbs, maxRel: Math.max(0, ...r.tensors.map((t) => t.result.maxRel)), failure };
+  } catch (error) {
+    const failure = isRnnportError(error) ? `${error.code}: ${error.message}` : `E_INTERNAL: ${error instanceof Error ? error.message : String(error)}`;
+    return { ...base, ok: false, maxAbs: Infinity, maxRel: Infinity, failure };
+  }
+}
+
+function summarize(outcomes: readonly Outcome[]): string[][] {
+  const groups = new Map<string, Outcome[]>();
+  for (const o of outcomes) {
+    const key = `${o.mode} ${o.format}`;
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  // modes alphabetically (GRU before GRUCell), formats in WEIGHTS_FORMATS order
+  const order = (o: Outcome): [string, number] => [o.mode, WEIGHTS_FORMATS.indexOf(o.format)];
+  const rows = [...groups.values()]
+    .sort((a, b) => {
+      const [ma, fa] = order(a[0] as Outcome);
+      const [mb, fb] = order(b[0] as Outcome);
+      return ma === mb ? fa - fb : ma < mb ? -1 : 1;
+    })
+    .map((list) => {
+      const { mode, format } = list[0] as Outcome;
+      const passed = list.filter((o) => o.ok).length;
+      const maxAbs = Math.max(0, ...list.map((o) => o.maxAbs));
+      const maxRel = Math.max(0, ...list.map((o) => o.maxRel));
+      return [mode, format, String(list.length), String(passed), String(list.length - passed), formatError(maxAbs), formatError(maxRel)];
+    });
+  return [['mode', 'format', 'cases', 'passed', 'failed', 'max abs err', 'max rel err'], ...rows];
+}
+
+export async function conformance(cmd: ConformanceCommand, io: Io): Promise<ExitCode> {
+  const inUse = setupEngine(cmd.engine, cmd.simd);
+  const dir = cmd.golden === undefined ? defaultGoldenDir() : resolvePath(io, cmd.golden);
+  if (!existsSync(dir)) throw fail('E_IO', { what: 'golden directory', expected: 'a directory of golden cases', got: 'no such directory', at: dir });
+  const cases = listGoldenCases(dir, cmd.filter);
+  if (cases.length === 0) {
+    throw fail('E_BAD_OPTION', { what: '--filter', expected: 'a text contained in at least one case name', got: JSON.stringify(cmd.filter ?? ''), at: dir });
+  }
+  const runs = cases.flatMap((c) => c.formats.map((format) => [c, format] as const));
+  const progress = startProgress(io, runs.length, 'conformance');
+  const outcomes: Outcome[] = [];
+  for (const [c, format] of runs) {
+    const o = await runOne(c, format, cmd.engine);
+    outcomes.push(o);
+    progress.tick(`${c.name} ${format}`, o.ok, o.ok ? `max abs err ${formatError(o.maxAbs)}` : (o.failure ?? ''));
+  }
+  progress.stop();
+
+  const failed = outcomes.filter((o) => !o.ok);
+  const lines = [
+    `rnnport ${io.versions.rnnport}, Node ${io.versions.node}, engine ${inUse.engine}${inUse.simd === 'none' ? '' : ` (${inUse.simd} SIMD)`}; ${cases.length} case(s) from ${dir}`,
+    '',
+    table(summarize(outcomes), ''),
+    '',
+  ];
+  if (failed.length > 0) lines.push('failures', table(failed.map((o) => [o.case, o.format, o.failure ?? ''])), '');
+  lines.push(failed.length === 0 ? `all ${outcomes.length} runs passed` : `${failed.length} of ${outcomes.length} runs FAILED`);
+  io.stdout.write(`${lines.join('\n')}\n`);
+  if (cmd.json !== undefined) {
+    writeOutputFile(io, cmd.json, jsonDocument({ rnnport: io.versions.rnnport, node: io.versions.node, ...inUse, golden: dir, passed: outcomes.length - failed.length, failed: failed.length, results: outcomes }));
+  }
+  return failed.length === 0 ? 0 : 1;
+}

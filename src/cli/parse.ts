@@ -1,0 +1,394 @@
+/**
+ * argv → a typed `Command`. Pure: no process, no files. Flags and their spelling are the
+ * external contract of issue 5 (`run`'s above all: outside conformance checks drive it).
+ *
+ * A usage error (unknown flag, missing argument, unparsable value) is returned, not thrown, with
+ * the usage line of the command it concerns; `main.ts` prints both and exits 2. Options that
+ * parse but do not apply to the module found (`--c0` for a GRU) are checked later, by the
+ * commands, as E_BAD_OPTION (exit 1): only the weights tell.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { fail, type RnnportError } from '../errors.js';
+import type { FloatDType } from '../dtype.js';
+
+export type EngineChoice = 'auto' | 'fast' | 'reference';
+export type SimdChoice = 'auto' | 'relaxed' | 'plain';
+export type Nonlinearity = 'tanh' | 'relu';
+export type ModeFlag = 'rnn' | 'gru' | 'lstm';
+
+/** Where the weights come from: WEIGHTS, `--key` inside a .pt checkpoint, `--prefix` of the module. */
+export interface WeightsArgs {
+  readonly weights: string;
+  readonly key: string | undefined;
+  readonly prefix: string | undefined;
+}
+
+/** What `run`, `verify` and `bench` feed the module. */
+export interface RunArgs extends WeightsArgs {
+  readonly input: string;
+  readonly h0: string | undefined;
+  readonly c0: string | undefined;
+  readonly lengths: string | undefined;
+  readonly batchFirst: boolean;
+  readonly nonlinearity: Nonlinearity | undefined;
+  readonly dtype: FloatDType | undefined;
+  readonly engine: EngineChoice;
+  readonly simd: SimdChoice;
+}
+
+export interface ConformanceCommand {
+  readonly name: 'conformance';
+  readonly golden: string | undefined;
+  readonly filter: string | undefined;
+  readonly json: string | undefined;
+  readonly engine: EngineChoice;
+  readonly simd: SimdChoice;
+}
+
+export interface InspectCommand {
+  readonly name: 'inspect';
+  readonly weights: string;
+  readonly key: string | undefined;
+  readonly json: boolean;
+}
+
+export interface RunCommand extends RunArgs {
+  readonly name: 'run';
+  readonly out: string;
+}
+
+export interface VerifyCommand extends RunArgs {
+  readonly name: 'verify';
+  readonly expectedOutput: string;
+  readonly expectedHN: string | undefined;
+  readonly expectedCN: string | undefined;
+  readonly atol: number | undefined;
+  readonly rtol: number | undefined;
+}
+
+export interface BenchCommand extends RunArgs {
+  readonly name: 'bench';
+  readonly warmup: number;
+  readonly repeat: number;
+  readonly stream: boolean;
+  readonly json: boolean;
+}
+
+/** `explain` takes either WEIGHTS (the config is inferred) or `--mode` and sizes. */
+export interface ExplainCommand {
+  readonly name: 'explain';
+  readonly source:
+    | { readonly kind: 'weights'; readonly weights: string; readonly key: string | undefined; readonly prefix: string | undefined }
+    | {
+        readonly kind: 'config';
+        readonly mode: ModeFlag;
+        readonly inputSize: number | undefined;
+        readonly hiddenSize: number;
+        readonly numLayers: number;
+        readonly bidirectional: boolean;
+        readonly projSize: number;
+      };
+  readonly seqLen: number | undefined;
+  readonly batch: number | undefined;
+  readonly lengths: readonly number[] | undefined;
+  readonly batchFirst: boolean;
+  readonly svg: string | undefined;
+  readonly json: boolean;
+}
+
+export type Command = ConformanceCommand | InspectCommand | RunCommand | VerifyCommand | BenchCommand | ExplainCommand;
+export type CommandName = Command['name'];
+
+export type Parsed =
+  | { readonly kind: 'command'; readonly command: Command; readonly debug: boolean }
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'usage-error'; readonly usage: string; readonly error: RnnportError; readonly debug: boolean };
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const str = { type: 'string' } as const;
+const bool = { type: 'boolean' } as const;
+
+const GLOBAL: Options = { help: { type: 'boolean', short: 'h' }, debug: bool };
+const WEIGHTS: Options = { key: str, prefix: str };
+const ENGINE: Options = { engine: str, simd: str };
+const RUN: Options = {
+  ...WEIGHTS,
+  ...ENGINE,
+  input: str,
+  h0: str,
+  c0: str,
+  lengths: str,
+  'batch-first': bool,
+  nonlinearity: str,
+  dtype: str,
+};
+
+const RUN_FLAGS =
+  '[--h0 F.npy] [--c0 F.npy] [--lengths F.npy] [--batch-first] [--nonlinearity tanh|relu] [--prefix P] [--key PATH] [--dtype float32|float64] [--engine auto|fast|reference] [--simd auto|relaxed|plain]';
+
+interface Spec {
+  readonly options: Options;
+  readonly usage: string;
+  readonly summary: string;
+  readonly example: string;
+}
+
+const SPECS: Readonly<Record<CommandName, Spec>> = {
+  conformance: {
+    options: { ...ENGINE, golden: str, filter: str, json: str },
+    usage: 'rnnport conformance [--golden DIR] [--filter TEXT] [--json FILE] [--engine auto|fast|reference] [--simd auto|relaxed|plain]',
+    summary: "Runs every golden case (default: the package's golden/) through every weights format it has; exit 1 if any fails.",
+    example: 'rnnport conformance --filter lstm --json report.json',
+  },
+  inspect: {
+    options: { key: str, json: bool },
+    usage: 'rnnport inspect WEIGHTS [--key PATH] [--json]',
+    summary: 'Prints the format, metadata, every tensor and every recurrent module found, as the PyTorch constructor.',
+    example: 'rnnport inspect model.safetensors',
+  },
+  run: {
+    options: { ...RUN, out: str },
+    usage: `rnnport run WEIGHTS --input X.npy --out DIR ${RUN_FLAGS}`,
+    summary: 'Runs the module on X.npy and writes DIR/output.npy, DIR/h_n.npy and, for LSTM, DIR/c_n.npy.',
+    example: 'rnnport run model.safetensors --input x.npy --batch-first --out out/',
+  },
+  verify: {
+    options: { ...RUN, 'expected-output': str, 'expected-h-n': str, 'expected-c-n': str, atol: str, rtol: str },
+    usage: `rnnport verify WEIGHTS --input X.npy --expected-output F.npy [--expected-h-n F.npy] [--expected-c-n F.npy] [--atol A] [--rtol R] ${RUN_FLAGS}`,
+    summary: 'Runs the module and compares with arrays saved from PyTorch: max abs/rel error per tensor; exit 1 on mismatch.',
+    example: 'rnnport verify model.pt --input x.npy --expected-output output.npy --expected-h-n h_n.npy',
+  },
+  bench: {
+    options: { ...RUN, warmup: str, repeat: str, stream: bool, json: bool },
+    usage: `rnnport bench WEIGHTS --input X.npy [--warmup N] [--repeat N] [--stream] [--json] ${RUN_FLAGS}`,
+    summary: 'Times the forward pass in-process (--stream: one time step at a time through the streaming API).',
+    example: 'rnnport bench model.safetensors --input x.npy --repeat 20 --json',
+  },
+  explain: {
+    options: {
+      ...WEIGHTS,
+      mode: str,
+      'input-size': str,
+      'hidden-size': str,
+      'num-layers': str,
+      bidirectional: bool,
+      'proj-size': str,
+      'seq-len': str,
+      batch: str,
+      lengths: str,
+      'batch-first': bool,
+      svg: str,
+      json: bool,
+    },
+    usage:
+      'rnnport explain (WEIGHTS [--prefix P] [--key PATH] | --mode rnn|gru|lstm --hidden-size H [--input-size I] [--num-layers L] [--bidirectional] [--proj-size P]) [--seq-len T] [--batch B] [--lengths 5,3,2] [--batch-first] [--svg FILE] [--json]',
+    summary: 'Says what output and h_n (and c_n) contain for a configuration, checked by running it on random weights.',
+    example: 'rnnport explain --mode gru --hidden-size 4 --num-layers 2 --bidirectional --lengths 5,3,2 --svg gru.svg',
+  },
+};
+
+export const COMMAND_NAMES: readonly CommandName[] = Object.keys(SPECS) as CommandName[];
+
+/** The one-line usage of the tool, or of one command. */
+export function usageLine(name?: CommandName): string {
+  if (name !== undefined) return `usage: ${SPECS[name].usage}`;
+  return `usage: rnnport <${COMMAND_NAMES.join('|')}> [options]   (rnnport <command> --help, rnnport --version)`;
+}
+
+/** `--help` text: usage, what it does, an example. */
+export function helpText(name?: CommandName): string {
+  if (name === undefined) {
+    const rows = COMMAND_NAMES.map((n) => `  ${n.padEnd(12)} ${SPECS[n].summary}`);
+    return [usageLine(), '', 'Commands:', ...rows, '', 'Global options: --debug (stack traces), --version, --help', ''].join('\n');
+  }
+  const spec = SPECS[name];
+  return [usageLine(name), '', spec.summary, '', 'Example:', `  ${spec.example}`, ''].join('\n');
+}
+
+interface UsageDetail {
+  readonly what: string;
+  readonly expected: string;
+  readonly got: string;
+}
+
+/** Thrown inside this file only, turned into a `usage-error` result by parseCommand. */
+class UsageError extends Error {
+  readonly detail: UsageDetail;
+  constructor(detail: UsageDetail) {
+    super(detail.what);
+    this.detail = detail;
+  }
+}
+
+function usage(what: string, expected: string, got: string): never {
+  throw new UsageError({ what, expected, got });
+}
+
+/** Parses argv (without `node` and the script path). Never throws. */
+export function parseCommand(argv: readonly string[]): Parsed {
+  const debug = argv.includes('--debug');
+  const first = argv[0];
+  if (first === '--version' || first === '-v') return { kind: 'version' };
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { kind: 'help', text: helpText() };
+  if (!(COMMAND_NAMES as readonly string[]).includes(first)) {
+    return usageError(undefined, { what: 'command', expected: COMMAND_NAMES.join(', '), got: JSON.stringify(first) }, debug);
+  }
+  const name = first as CommandName;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv.slice(1),
+      options: { ...GLOBAL, ...SPECS[name].options },
+      strict: true,
+      allowPositionals: true,
+    });
+    const v = values as Record<string, string | boolean | undefined>;
+    if (v['help'] === true) return { kind: 'help', text: helpText(name) };
+    return { kind: 'command', command: build(name, v, positionals), debug };
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(name, error.detail, debug);
+    const message = error instanceof Error ? error.message : String(error);
+    return usageError(name, { what: 'arguments', expected: 'the flags in the usage line', got: message }, debug);
+  }
+}
+
+function usageError(name: CommandName | undefined, detail: UsageDetail, debug: boolean): Parsed {
+  return { kind: 'usage-error', usage: usageLine(name), error: fail('E_USAGE', detail), debug };
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function build(name: CommandName, v: Values, positionals: readonly string[]): Command {
+  const s = (flag: string): string | undefined => v[flag] as string | undefined;
+  const b = (flag: string): boolean => v[flag] === true;
+  switch (name) {
+    case 'conformance':
+      noPositionals(positionals, 0);
+      return { name, golden: s('golden'), filter: s('filter'), json: s('json'), ...engineArgs(v) };
+    case 'inspect':
+      return { name, weights: onePositional(positionals), key: s('key'), json: b('json') };
+    case 'run':
+      return { name, ...runArgs(v, positionals), out: required(v, 'out') };
+    case 'verify':
+      return {
+        name,
+        ...runArgs(v, positionals),
+        expectedOutput: required(v, 'expected-output'),
+        expectedHN: s('expected-h-n'),
+        expectedCN: s('expected-c-n'),
+        atol: optional(v, 'atol', parseTolerance),
+        rtol: optional(v, 'rtol', parseTolerance),
+      };
+    case 'bench':
+      return {
+        name,
+        ...runArgs(v, positionals),
+        warmup: optional(v, 'warmup', (x, f) => parseInteger(x, f, 0)) ?? 3,
+        repeat: optional(v, 'repeat', (x, f) => parseInteger(x, f, 1)) ?? 10,
+        stream: b('stream'),
+        json: b('json'),
+      };
+    case 'explain':
+      return explainArgs(v, positionals);
+  }
+}
+
+function runArgs(v: Values, positionals: readonly string[]): RunArgs {
+  return {
+    weights: onePositional(positionals),
+    key: v['key'] as string | undefined,
+    prefix: v['prefix'] as string | undefined,
+    input: required(v, 'input'),
+    h0: v['h0'] as string | undefined,
+    c0: v['c0'] as string | undefined,
+    lengths: v['lengths'] as string | undefined,
+    batchFirst: v['batch-first'] === true,
+    nonlinearity: optional(v, 'nonlinearity', (x, f) => oneOf(x, f, ['tanh', 'relu'] as const)),
+    dtype: optional(v, 'dtype', (x, f) => oneOf(x, f, ['float32', 'float64'] as const)),
+    ...engineArgs(v),
+  };
+}
+
+function engineArgs(v: Values): { engine: EngineChoice; simd: SimdChoice } {
+  return {
+    engine: optional(v, 'engine', (x, f) => oneOf(x, f, ['auto', 'fast', 'reference'] as const)) ?? 'auto',
+    simd: optional(v, 'simd', (x, f) => oneOf(x, f, ['auto', 'relaxed', 'plain'] as const)) ?? 'auto',
+  };
+}
+
+function explainArgs(v: Values, positionals: readonly string[]): ExplainCommand {
+  const mode = optional(v, 'mode', (x, f) => oneOf(x, f, ['rnn', 'gru', 'lstm'] as const));
+  const configFlags = ['input-size', 'hidden-size', 'num-layers', 'bidirectional', 'proj-size'].filter((f) => v[f] !== undefined);
+  let source: ExplainCommand['source'];
+  if (mode === undefined) {
+    if (configFlags.length > 0) usage(`--${configFlags[0]}`, 'to come with --mode (or give WEIGHTS instead)', 'no --mode');
+    source = { kind: 'weights', weights: onePositional(positionals), key: v['key'] as string | undefined, prefix: v['prefix'] as string | undefined };
+  } else {
+    noPositionals(positionals, 0);
+    if (v['key'] !== undefined || v['prefix'] !== undefined) usage('--key / --prefix', 'only with WEIGHTS', '--mode');
+    source = {
+      kind: 'config',
+      mode,
+      inputSize: optional(v, 'input-size', (x, f) => parseInteger(x, f, 1)),
+      hiddenSize: parseInteger(required(v, 'hidden-size'), '--hidden-size', 1),
+      numLayers: optional(v, 'num-layers', (x, f) => parseInteger(x, f, 1)) ?? 1,
+      bidirectional: v['bidirectional'] === true,
+      projSize: optional(v, 'proj-size', (x, f) => parseInteger(x, f, 0)) ?? 0,
+    };
+  }
+  return {
+    name: 'explain',
+    source,
+    seqLen: optional(v, 'seq-len', (x, f) => parseInteger(x, f, 1)),
+    batch: optional(v, 'batch', (x, f) => parseInteger(x, f, 0)),
+    lengths: optional(v, 'lengths', parseLengthList),
+    batchFirst: v['batch-first'] === true,
+    svg: v['svg'] as string | undefined,
+    json: v['json'] === true,
+  };
+}
+
+function onePositional(positionals: readonly string[]): string {
+  if (positionals.length === 0) usage('WEIGHTS', 'a weights file or directory', 'nothing');
+  noPositionals(positionals, 1);
+  return positionals[0] as string;
+}
+
+function noPositionals(positionals: readonly string[], allowed: number): void {
+  if (positionals.length > allowed) usage('arguments', `${allowed} positional argument(s)`, positionals.map((p) => JSON.stringify(p)).join(' '));
+}
+
+function required(v: Values, flag: string): string {
+  const value = v[flag];
+  if (typeof value !== 'string') usage(`--${flag}`, 'to be given', 'nothing');
+  return value;
+}
+
+function optional<T>(v: Values, flag: string, parse: (value: string, flagName: string) => T): T | undefined {
+  const value = v[flag];
+  return typeof value === 'string' ? parse(value, `--${flag}`) : undefined;
+}
+
+function oneOf<const T extends string>(value: string, flag: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) usage(flag, choices.join(' | '), JSON.stringify(value));
+  return value as T;
+}
+
+/** A base-10 integer ≥ min, digits only (`1e3`, `0x10` and `2.0` are refused). */
+function parseInteger(value: string, flag: string, min: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) usage(flag, `an integer ≥ ${min}`, JSON.stringify(value));
+  return n;
+}
+
+function parseTolerance(value: string, flag: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n) || n < 0) usage(flag, 'a finite number ≥ 0', JSON.stringify(value));
+  return n;
+}
+
+/** `5,3,2` → [5, 3, 2]: a list of lengths ≥ 1 (PyTorch rejects length 0). */
+function parseLengthList(value: string, flag: string): number[] {
+  return value.split(',').map((part) => parseInteger(part.trim(), flag, 1));
+}

@@ -1,0 +1,36 @@
+/**
+ * Plain-text building blocks of the CLI's reports: aligned tables and numbers printed so that
+ * errors read at a glance (`3.1e-7`) and sizes as a person counts them (`1.5 MiB`).
+ */
+
+/** Rows of cells as aligned columns; the last column is left ragged. */
+export function table(rows: readonly (readonly string[])[], indent = '  '): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
+    .join('\n');
+}
+
+/** An error magnitude: `0`, `3.1e-7`, `Infinity`. */
+export function formatError(value: number): string {
+  if (value === 0 || !Number.isFinite(value)) return String(value);
+  return value.toExponential(1);
+}
+
+/** A value as numpy prints it when asked for precision: enough digits to tell float32 values apart. */
+export function formatValue(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(9))) : String(value);
+}
+
+/** Bytes as B / KiB / MiB / GiB. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
