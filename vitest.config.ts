@@ -14,6 +14,17 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The relaxed-SIMD kernel build: Node 20 validates it only behind this flag (CONTRACTS.md).
+        test: {
+          name: 'relaxed-simd',
+          include: ['test/property/fast-*.test.ts', 'test/unit/fast/**/*.test.ts', 'test/conformance/golden.test.ts'],
+          execArgv: ['--experimental-wasm-relaxed-simd'],
+          env: { RNNPORT_TEST_SIMD: 'relaxed' },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

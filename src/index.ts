@@ -50,3 +50,5 @@ export {
 } from './modules/index.js';
 export { explain, explainSvg, type Explanation, type ExplainConfig, type ExplainOptions } from './explain/index.js';
 export { compareTensors, defaultTolerance, type CompareResult, type Tolerance, type WorstElement } from './compare.js';
+export { RecurrentStream, type StreamOptions, type StreamState } from './modules/index.js';
+export { initFastEngine, type SimdOption } from './fast/engine.js';

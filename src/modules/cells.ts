@@ -58,6 +58,11 @@ export abstract class RNNCellBase {
   dispose(): void {
     this.prepared.dispose();
   }
+
+  /** See Note [Symbol.dispose] in stream.ts. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 /**

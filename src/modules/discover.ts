@@ -5,6 +5,7 @@
  */
 import type { FloatDType } from '../dtype.js';
 import { fail } from '../errors.js';
+import type { SimdOption } from '../fast/wasm.js';
 import type { ModuleKind } from '../state-dict/infer.js';
 import { paramName } from '../state-dict/names.js';
 import { resolveModule } from '../state-dict/select.js';
@@ -23,6 +24,8 @@ export interface FromStateDictOptions {
   readonly dtype?: FloatDType;
   /** @defaultValue 'auto' */
   readonly engine?: EngineChoice;
+  /** Fast engine's kernel build (see CommonOptions). @defaultValue 'auto' */
+  readonly simd?: SimdOption;
 }
 
 /** A state_dict: parameter names (with any module prefix) → tensors. */
@@ -66,5 +69,6 @@ export function optionsFromStateDict(kind: ModuleKind, sd: StateDictLike, option
     ...(options.batchFirst === undefined ? {} : { batchFirst: options.batchFirst }),
     ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
     ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(options.simd === undefined ? {} : { simd: options.simd }),
   };
 }

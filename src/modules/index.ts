@@ -11,3 +11,4 @@ export { registerEngine, selectEngine } from './engine-select.js';
 export type { CellOptions, CommonOptions, EngineChoice, GRUOptions, LSTMOptions, Nonlinearity, RNNCellOptions, RNNOptions } from './options.js';
 export { GRU, LSTM, RNN, RNNBase, type LSTMResult, type RNNResult } from './rnn.js';
 export type { Weights } from './weights.js';
+export { RecurrentStream, type StreamOptions, type StreamState } from './stream.js';

@@ -7,6 +7,7 @@
 import type { FloatDType } from '../dtype.js';
 import type { Mode } from '../engine/types.js';
 import { fail } from '../errors.js';
+import type { SimdOption } from '../fast/wasm.js';
 import { normalizePrefix } from '../state-dict/names.js';
 
 /** RNN activation (nn.RNN `nonlinearity`). */
@@ -27,6 +28,11 @@ export interface CommonOptions {
   readonly dtype?: FloatDType;
   /** @defaultValue 'auto' */
   readonly engine?: EngineChoice;
+  /**
+   * Fast engine's kernel build: `relaxed` (relaxed-SIMD fused multiply-add), `plain`, or `auto`
+   * (relaxed where `WebAssembly.validate` accepts it). @defaultValue 'auto'
+   */
+  readonly simd?: SimdOption;
   /** Key prefix of the weights (`encoder.rnn.` ≡ `encoder.rnn`). @defaultValue '' */
   readonly prefix?: string;
 }
@@ -77,6 +83,7 @@ export interface ResolvedOptions {
   readonly projSize: number;
   readonly dtype: FloatDType | undefined;
   readonly engine: EngineChoice;
+  readonly simd: SimdOption;
   readonly prefix: string;
 }
 
@@ -125,6 +132,8 @@ export function resolveOptions(family: Family, options: AnyOptions): ResolvedOpt
   if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') throw bad('dtype', "'float32' or 'float64'", dtype);
   const engine = options.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'reference' && engine !== 'fast') throw bad('engine', "'auto', 'reference' or 'fast'", engine);
+  const simd = options.simd ?? 'auto';
+  if (simd !== 'auto' && simd !== 'relaxed' && simd !== 'plain') throw bad('simd', "'auto', 'relaxed' or 'plain'", simd);
   const prefix = options.prefix ?? '';
   if (typeof prefix !== 'string') throw bad('prefix', 'a string', prefix);
   return {
@@ -139,6 +148,7 @@ export function resolveOptions(family: Family, options: AnyOptions): ResolvedOpt
     projSize,
     dtype,
     engine,
+    simd,
     prefix: normalizePrefix(prefix),
   };
 }

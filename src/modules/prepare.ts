@@ -28,7 +28,7 @@ export function prepareModule(family: Family, options: RNNOptions & LSTMOptions,
     options: o,
     dtype: w.dtype,
     spec: { ...o, dtype: w.dtype },
-    prepared: selectEngine(o.engine).prepare(o, w.stack),
+    prepared: selectEngine(o.engine, o.simd).prepare(o, w.stack),
     parameters: new Map([...w.parameters].map(([name, t]) => [name, t.to(w.dtype)])),
   };
 }

@@ -10,6 +10,7 @@ import { optionsFromStateDict, type FromStateDictOptions, type StateDictLike } f
 import { forwardStack, type ForwardSpec } from './forward.js';
 import type { Family, GRUOptions, LSTMOptions, RNNOptions } from './options.js';
 import { prepareModule } from './prepare.js';
+import { RecurrentStream, type StreamOptions } from './stream.js';
 import type { Weights } from './weights.js';
 
 /** `{ output, hN }` of nn.RNN / nn.GRU: output is a Tensor or a PackedSequence, like the input. */
@@ -71,6 +72,19 @@ export abstract class RNNBase {
   /** Frees engine-owned memory; the module cannot run afterwards. */
   dispose(): void {
     this.prepared.dispose();
+  }
+
+  /** See Note [Symbol.dispose] in stream.ts. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
+   * Step-by-step use of a unidirectional module: `s.step(x_t)` runs one time step and carries the
+   * state (see RecurrentStream). A bidirectional module cannot stream: E_BAD_OPTION.
+   */
+  stream(options: StreamOptions = {}): RecurrentStream {
+    return new RecurrentStream(this.spec, this.prepared, options);
   }
 }
 

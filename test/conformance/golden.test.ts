@@ -1,7 +1,7 @@
 /**
  * Every golden case (real PyTorch results, scripts/gen_golden.py) through every weights format
  * it ships, on the reference engine and on the fast engine (set up as `rnnport conformance
- * --engine fast` does; float64 modules run its JS path), with the case's own tolerance.
+ * --engine fast` does; float64 too), with the case's own tolerance.
  *
  * RNNPORT_RECORD_MEASURED=1 also writes each case's measured errors into golden/MANIFEST.json
  * (`measured`), which gen_golden.py keeps while the case's files do not change.

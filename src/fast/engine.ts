@@ -1,0 +1,38 @@
+/**
+ * The fast engine: a `StackEngine` over the WebAssembly SIMD kernels, float32 and float64 (f64x2
+ * lanes: about half the float32 rate, still far above plain JS).
+ */
+import type { PreparedStack, StackConfig, StackEngine, StackWeights } from '../engine/types.js';
+import { FastStack } from './stack.js';
+import { kernelModule, resolveSimd, simdSupported, type SimdOption } from './wasm.js';
+
+export { initFastEngine, type SimdOption } from './wasm.js';
+
+/** Options of the fast engine. */
+export interface FastEngineOptions {
+  /**
+   * Kernel build: `relaxed` (fused multiply-add), `plain`, or `auto` (relaxed where
+   * `WebAssembly.validate` accepts it).
+   * @defaultValue 'auto'
+   */
+  readonly simd?: SimdOption;
+}
+
+/**
+ * True when the fast engine can run here now: the runtime has WebAssembly SIMD128 (relaxed SIMD
+ * for `relaxed`) and the kernels are compiled or compile synchronously (see initFastEngine).
+ */
+export function fastEngineAvailable(simd: SimdOption = 'auto'): boolean {
+  return simdSupported(simd === 'relaxed' ? 'relaxed' : 'plain') && kernelModule(resolveSimd(simd)) !== null;
+}
+
+/** A fast engine using the given kernel build; E_BAD_OPTION when the runtime cannot run it. */
+export function createFastEngine(options: FastEngineOptions = {}): StackEngine {
+  const build = resolveSimd(options.simd ?? 'auto');
+  return {
+    name: 'fast',
+    prepare(config: StackConfig, weights: StackWeights): PreparedStack {
+      return new FastStack(config, weights, build);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Property: the fast engine equals the reference engine (float32: ≤ 1e-5 abs, float64: ≤ 1e-12) on
+// random stacks, packed batches, states and saturating inputs. The kernel build comes from RNNPORT_TEST_SIMD
+// (`plain` by default; the relaxed project sets `relaxed` and --experimental-wasm-relaxed-simd).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { referenceEngine } from '../../src/engine/reference.js';
+import type { StackInput } from '../../src/engine/types.js';
+import { createFastEngine } from '../../src/fast/engine.js';
+import type { SimdOption } from '../../src/fast/wasm.js';
+import { maxAbsDiff, randomCase, stackCase } from '../unit/fast/cases.js';
+
+const simd = (process.env.RNNPORT_TEST_SIMD ?? 'plain') as SimdOption;
+const fast = createFastEngine({ simd });
+
+describe(`fast engine (${simd} SIMD) equals the reference engine`, () => {
+  it('on random stacks, packed batches and initial states', () => {
+    fc.assert(
+      fc.property(stackCase(), (spec) => {
+        const { config, weights, input } = randomCase(spec);
+        const want = referenceEngine.prepare(config, weights).run(input);
+        const prepared = fast.prepare(config, weights);
+        const got = prepared.run(input);
+        prepared.dispose();
+        expect(got.output.length).toBe(want.output.length);
+        expect(maxAbsDiff(got.output, want.output)).toBeLessThanOrEqual(1e-5);
+        expect(maxAbsDiff(got.hN, want.hN)).toBeLessThanOrEqual(1e-5);
+        if (want.cN !== null) expect(maxAbsDiff(got.cN as Float32Array, want.cN)).toBeLessThanOrEqual(1e-5);
+      }),
+      { numRuns: 150, seed: 20261125 },
+    );
+  });
+
+  it('in float64 on random stacks, packed batches and initial states', () => {
+    fc.assert(
+      fc.property(stackCase(), (spec) => {
+        const { config, weights, input } = randomCase(spec, 'float64');
+        const want = referenceEngine.prepare(config, weights).run(input);
+        const prepared = fast.prepare(config, weights);
+        expect(prepared.engine).toBe('fast');
+        const got = prepared.run(input);
+        prepared.dispose();
+        expect(got.output).toBeInstanceOf(Float64Array);
+        expect(maxAbsDiff(got.output, want.output)).toBeLessThanOrEqual(1e-12);
+        expect(maxAbsDiff(got.hN, want.hN)).toBeLessThanOrEqual(1e-12);
+        if (want.cN !== null) expect(maxAbsDiff(got.cN as Float64Array, want.cN)).toBeLessThanOrEqual(1e-12);
+      }),
+      { numRuns: 100, seed: 64 },
+    );
+  });
+
+  it('runs the same prepared stack twice with the same result (no state leaks between runs)', () => {
+    fc.assert(
+      fc.property(stackCase(), (spec) => {
+        const { config, weights, input } = randomCase(spec);
+        const prepared = fast.prepare(config, weights);
+        const first = prepared.run(input);
+        const again: StackInput = { ...input, x: input.x.slice() };
+        const second = prepared.run(again);
+        expect(second.output).toEqual(first.output);
+        expect(second.hN).toEqual(first.hN);
+      }),
+      { numRuns: 30, seed: 7 },
+    );
+  });
+});
