@@ -3,13 +3,11 @@
  * run as a 1-layer stack with a single time step. Parameters `weight_ih`, `weight_hh`,
  * `bias_ih`, `bias_hh`; input (B, I) or unbatched (I); states (B, H) or (H).
  */
-import type { FloatDType } from '../dtype.js';
-import type { Mode, PreparedStack } from '../engine/types.js';
 import type { Tensor } from '../tensor.js';
 import { optionsFromStateDict, type FromStateDictOptions, type StateDictLike } from './discover.js';
-import { forwardCell, type ForwardSpec } from './forward.js';
-import type { CellOptions, Family, RNNCellOptions } from './options.js';
-import { prepareModule } from './prepare.js';
+import { forwardCell } from './forward.js';
+import type { CellOptions, RNNCellOptions } from './options.js';
+import { ModuleBase } from './base.js';
 import type { Weights } from './weights.js';
 
 /** `{ hN }` of nn.RNNCell / nn.GRUCell: h′, (B, H) or (H). */
@@ -23,47 +21,7 @@ export interface LSTMCellResult extends CellResult {
 }
 
 /** What the cells share (torch.nn.RNNCellBase). */
-export abstract class RNNCellBase {
-  readonly mode: Mode;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly bias: boolean;
-  /** The compute dtype; inputs and states must have it. */
-  readonly dtype: FloatDType;
-  /** The engine that runs this cell. */
-  readonly engine: 'reference' | 'fast';
-  protected readonly spec: ForwardSpec;
-  protected readonly prepared: PreparedStack;
-  readonly #parameters: ReadonlyMap<string, Tensor>;
-
-  protected constructor(family: Family, options: RNNCellOptions, weights: Weights) {
-    const { options: o, dtype, spec, prepared, parameters } = prepareModule(family, options, weights);
-    this.mode = o.mode;
-    this.inputSize = o.inputSize;
-    this.hiddenSize = o.hiddenSize;
-    this.bias = o.bias;
-    this.dtype = dtype;
-    this.spec = spec;
-    this.prepared = prepared;
-    this.engine = prepared.engine;
-    this.#parameters = parameters;
-  }
-
-  /** The parameters by PyTorch name (no prefix), in the compute dtype. @see torch.nn.Module.state_dict */
-  stateDict(): Map<string, Tensor> {
-    return new Map(this.#parameters);
-  }
-
-  /** Frees engine-owned memory; the cell cannot run afterwards. */
-  dispose(): void {
-    this.prepared.dispose();
-  }
-
-  /** See Note [Symbol.dispose] in stream.ts. */
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-}
+export abstract class RNNCellBase extends ModuleBase {}
 
 /**
  * h′ = tanh(W_ih x + b_ih + W_hh h + b_hh), or relu.

@@ -2,14 +2,12 @@
  * nn.RNN, nn.GRU and nn.LSTM (torch/nn/modules/rnn.py): options and weights are checked once
  * at construction; `forward` checks shapes (forward.ts) and runs the selected engine.
  */
-import type { FloatDType } from '../dtype.js';
 import type { PackedSequence } from '../engine/packed.js';
-import type { Mode, PreparedStack } from '../engine/types.js';
 import type { Tensor } from '../tensor.js';
 import { optionsFromStateDict, type FromStateDictOptions, type StateDictLike } from './discover.js';
-import { forwardStack, type ForwardSpec } from './forward.js';
+import { forwardStack } from './forward.js';
 import type { Family, GRUOptions, LSTMOptions, RNNOptions } from './options.js';
-import { prepareModule } from './prepare.js';
+import { ModuleBase } from './base.js';
 import { RecurrentStream, type StreamOptions } from './stream.js';
 import type { Weights } from './weights.js';
 
@@ -27,56 +25,22 @@ export interface LSTMResult<O extends Tensor | PackedSequence = Tensor> extends 
 }
 
 /** What nn.RNN / nn.GRU / nn.LSTM share (torch.nn.RNNBase). */
-export abstract class RNNBase {
-  readonly mode: Mode;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
+export abstract class RNNBase extends ModuleBase {
   readonly numLayers: number;
-  readonly bias: boolean;
   readonly batchFirst: boolean;
   /** Accepted for parity with PyTorch; inference never applies dropout. */
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly projSize: number;
-  /** The compute dtype; inputs and states must have it. */
-  readonly dtype: FloatDType;
-  /** The engine that runs this module. */
-  readonly engine: 'reference' | 'fast';
-  protected readonly spec: ForwardSpec;
-  protected readonly prepared: PreparedStack;
-  readonly #parameters: ReadonlyMap<string, Tensor>;
 
   protected constructor(family: Family, options: RNNOptions & LSTMOptions, weights: Weights) {
-    const { options: o, dtype, spec, prepared, parameters } = prepareModule(family, options, weights);
-    this.mode = o.mode;
-    this.inputSize = o.inputSize;
-    this.hiddenSize = o.hiddenSize;
+    super(family, options, weights);
+    const o = this.resolved;
     this.numLayers = o.numLayers;
-    this.bias = o.bias;
     this.batchFirst = o.batchFirst;
     this.dropout = o.dropout;
     this.bidirectional = o.bidirectional;
     this.projSize = o.projSize;
-    this.dtype = dtype;
-    this.spec = spec;
-    this.prepared = prepared;
-    this.engine = prepared.engine;
-    this.#parameters = parameters;
-  }
-
-  /** The parameters by PyTorch name (no prefix), in the compute dtype. @see torch.nn.Module.state_dict */
-  stateDict(): Map<string, Tensor> {
-    return new Map(this.#parameters);
-  }
-
-  /** Frees engine-owned memory; the module cannot run afterwards. */
-  dispose(): void {
-    this.prepared.dispose();
-  }
-
-  /** See Note [Symbol.dispose] in stream.ts. */
-  [Symbol.dispose](): void {
-    this.dispose();
   }
 
   /**
