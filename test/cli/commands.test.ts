@@ -226,4 +226,16 @@ describe('rnnport conformance', () => {
     expect(r.stdout).toMatch(/^GRU\s+safetensors\s+1\s+0\s+1\s/m);
     expect(r.stdout).toContain('FAILED');
   });
+
+  it('names the difference when the inferred module differs from case.json', () => {
+    const dir = join(tmp.dir, 'golden-config');
+    cpSync(golden('lstm_l2', ''), join(dir, 'lstm_l2'), { recursive: true });
+    const specPath = join(dir, 'lstm_l2', 'case.json');
+    const spec = JSON.parse(readFileSync(specPath, 'utf8')) as { options: Record<string, unknown> };
+    spec.options['num_layers'] = 3;
+    writeFileSync(specPath, JSON.stringify(spec));
+    const r = cli(['conformance', '--golden', dir, '--engine', 'reference']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('module config differs from case.json: num_layers: got 2, expected 3');
+  });
 });

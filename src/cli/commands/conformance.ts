@@ -41,7 +41,14 @@ async function runOne(c: GoldenCase, format: WeightsFormat, engine: ConformanceC
     const r = await runGoldenCase(c, format, { engine });
     const bad = r.tensors.find((t) => !t.result.ok);
     const w = bad?.result.worst;
-    const failure = bad === undefined ? null : w === undefined ? `${bad.tensor}: shape differs` : `${bad.tensor}[${w.index.join(', ')}]: got ${formatValue(w.got)}, expected ${formatValue(w.expected)}`;
+    const failure =
+      bad !== undefined
+        ? w === undefined
+          ? `${bad.tensor}: shape differs`
+          : `${bad.tensor}[${w.index.join(', ')}]: got ${formatValue(w.got)}, expected ${formatValue(w.expected)}`
+        : r.configMismatches.length > 0
+          ? `module config differs from case.json: ${r.configMismatches.join('; ')}`
+          : null;
     return { ...base, ok: r.ok, maxAbs: r.maxAbs, maxRel: Math.max(0, ...r.tensors.map((t) => t.result.maxRel)), failure };
   } catch (error) {
     const failure = isRnnportError(error) ? `${error.code}: ${error.message}` : `E_INTERNAL: ${error instanceof Error ? error.message : String(error)}`;
