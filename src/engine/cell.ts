@@ -1,7 +1,8 @@
 /**
  * Cells: one time step of RNN / GRU / LSTM for a block of rows, PyTorch semantics.
  * Reference: https://pytorch.org/docs/stable/generated/torch.nn.GRU.html (and RNN, LSTM) and the
- * cells of aten/src/ATen/native/RNN.cpp (SimpleCell, GRUCell, LSTMCell).
+ * cells of aten/src/ATen/native/RNN.cpp (SimpleCell, GRUCell, LSTMCell; "CELL IMPLEMENTATIONS"):
+ * https://github.com/pytorch/pytorch/blob/d5a9317611bac8953a48ea5c657c822055de63e5/aten/src/ATen/native/RNN.cpp
  *
  * Every cell receives the two halves of the pre-activation separately, as ATen does:
  *   gi = W_ih x + b_ih   (precomputed for all steps, see stack.ts)

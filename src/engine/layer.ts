@@ -1,7 +1,9 @@
 /**
  * Layer: the time scan of one layer in one direction over packed rows (ATen's FullLayer and
- * PackedLayer / ReversedPackedLayer in aten/src/ATen/native/RNN.cpp). The input projection
- * gi = W_ih x + b_ih is already computed for every row (stack.ts); each step adds W_hh h + b_hh.
+ * PackedLayer / ReversedPackedLayer under "LAYER IMPLEMENTATIONS" in aten/src/ATen/native/RNN.cpp:
+ * https://github.com/pytorch/pytorch/blob/d5a9317611bac8953a48ea5c657c822055de63e5/aten/src/ATen/native/RNN.cpp).
+ * The input projection gi = W_ih x + b_ih is already computed for every row (stack.ts); each
+ * step adds W_hh h + b_hh.
  *
  * Note [reverse direction with packed input]
  * Rows of step t are the first batchSizes[t] sequences (sorted by length, descending). The
