@@ -214,7 +214,11 @@ export function explainSvg(e: Explanation): string {
   const c = e.config;
   const { numLayers: L, directions: D, seqLen: T } = c;
   const isLstm = c.mode === 'LSTM';
-  const boxW = isLstm ? 112 : 70;
+  // the h_n (c_n) boxes fit their longest label, e.g. `h_n[3, 12], c_n[3, 12]` (bold: ~10 % wider)
+  const lastRow = L * D - 1;
+  const suffix = c.lengths === null ? '' : `, ${c.lengths.length - 1}`;
+  const longest = `h_n[${lastRow}${suffix}]${isLstm ? `, c_n[${lastRow}${suffix}]` : ''}`;
+  const boxW = Math.ceil(textWidth(longest, 11) * 1.1) + 12;
   const steps = visibleSteps(T, (c.lengths ?? []).flatMap((n) => [n - 1, n]));
   const gridX = MARGIN + LABEL_W + (D === 2 ? boxW + GAP_X : 0);
   const colX = steps.map((_, i) => gridX + i * (CELL_W + GAP_X));

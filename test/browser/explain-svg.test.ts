@@ -1,6 +1,6 @@
 /**
  * `explain --svg` in headless Chromium (npm run test:browser): the picture renders, stays inside
- * its canvas, and no two labels overlap. Screenshots go to test-artifacts/ for a person to look at.
+ * its canvas, no two labels overlap, and a label drawn in a box fits inside it. Screenshots go to test-artifacts/ for a person to look at.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,21 +28,31 @@ const pictures: [string, ExplainConfig][] = [
   ['gru-bidir-l2-packed', { mode: 'GRU', hiddenSize: 4, numLayers: 2, bidirectional: true, lengths: [5, 3, 2] }],
   ['lstm-bidir-l2', { mode: 'LSTM', hiddenSize: 4, numLayers: 2, bidirectional: true }],
   ['rnn-long-packed', { mode: 'RNN', hiddenSize: 2, seqLen: 40, lengths: [40, 17] }],
+  // the widest h_n labels: `h_n[3, 2], c_n[3, 2]`
+  ['lstm-proj-bidir-l2-packed', { mode: 'LSTM', inputSize: 16, hiddenSize: 32, projSize: 8, numLayers: 2, bidirectional: true, lengths: [5, 3, 2] }],
 ];
 
 describe('explain --svg in Chromium', () => {
-  it.each(pictures)('%s renders inside its canvas with no overlapping labels', async (name, config) => {
+  it.each(pictures)('%s renders inside its canvas, labels neither overlapping nor spilling out of their boxes', async (name, config) => {
     const svg = explainSvg(explain(config));
     writeFileSync(join(ARTIFACTS, `explain-${name}.svg`), svg);
     const page = await env.browser.newPage();
     await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
-    const { width, height, boxes } = await page.evaluate(() => {
+    const { width, height, boxes, spills } = await page.evaluate(() => {
       const root = document.querySelector('svg') as SVGSVGElement;
       const list = [...root.querySelectorAll('text')].map((t) => {
         const b = t.getBBox();
         return { text: t.textContent ?? '', x: b.x, y: b.y, width: b.width, height: b.height };
       });
-      return { width: root.width.baseVal.value, height: root.height.baseVal.value, boxes: list };
+      const rects = [...root.querySelectorAll('rect')].map((r) => r.getBBox()).filter((r) => r.width < root.width.baseVal.value);
+      // a label whose centre lies in a box must lie inside that box
+      const spilled = list.filter((t) => {
+        const cx = t.x + t.width / 2;
+        const cy = t.y + t.height / 2;
+        const box = rects.find((r) => cx > r.x && cx < r.x + r.width && cy > r.y && cy < r.y + r.height);
+        return box !== undefined && (t.x < box.x || t.x + t.width > box.x + box.width);
+      });
+      return { width: root.width.baseVal.value, height: root.height.baseVal.value, boxes: list, spills: spilled.map((t) => t.text) };
     });
     await (await page.$('svg'))?.screenshot({ path: join(ARTIFACTS, `explain-${name}.png`) });
     await page.close();
@@ -62,5 +72,6 @@ describe('explain --svg in Chromium', () => {
       }
     });
     expect(overlaps).toEqual([]);
+    expect(spills).toEqual([]);
   });
 });
