@@ -21,7 +21,7 @@ import { crc32 } from '../src/io/bytes.js';
 const enc = new TextEncoder();
 
 /** Concatenation of byte arrays and strings (UTF-8). */
-export function bytes(...parts: (Uint8Array | string | number[])[]): Uint8Array {
+export function bytes(...parts: (Uint8Array | string | number[])[]): Uint8Array<ArrayBuffer> {
   const arrays = parts.map((p) => (typeof p === 'string' ? enc.encode(p) : p instanceof Uint8Array ? p : new Uint8Array(p)));
   const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
   let o = 0;

@@ -145,7 +145,7 @@ export function littleEndianBytes(data: TensorData, itemSize: number): Uint8Arra
 }
 
 /** Concatenates byte arrays. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let n = 0;
   for (const p of parts) n += p.byteLength;
   const out = new Uint8Array(n);

@@ -288,7 +288,7 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
  * version 1.0 unless the header needs 2.0. bfloat16 and float8 have no numpy dtype: E_DTYPE_UNSUPPORTED.
  * @see numpy.save
  */
-export function saveNpy(tensor: Tensor): Uint8Array {
+export function saveNpy(tensor: Tensor): Uint8Array<ArrayBuffer> {
   const row = DTYPES[tensor.dtype];
   if (row.numpy === null) {
     throw fail('E_DTYPE_UNSUPPORTED', { what: 'saveNpy dtype', expected: 'a dtype numpy has', got: tensor.dtype });

@@ -50,7 +50,7 @@ export function openNpz(source: ByteSource, zip: ZipArchive, limits: Limits): Op
  * input gives the same bytes (`np.savez` stamps the current time).
  * @see numpy.savez
  */
-export function saveNpz(tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>): Uint8Array {
+export function saveNpz(tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>): Uint8Array<ArrayBuffer> {
   const entries: [string, Tensor][] = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, Tensor>);
   return writeStoredZip(entries.map(([name, t]) => ({ name: `${name}${SUFFIX}`, data: saveNpy(t) })));
 }

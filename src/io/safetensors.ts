@@ -161,7 +161,7 @@ const HEADER_ALIGN = 8;
  * metadata to safetensors bytes. Byte-reproducible: the same input gives the same bytes.
  * @see safetensors.torch.save
  */
-export function saveSafetensors(tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function saveSafetensors(tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>, metadata?: Readonly<Record<string, string>>): Uint8Array<ArrayBuffer> {
   const entries: [string, Tensor][] = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, Tensor>);
   const parts: string[] = [];
   if (metadata !== undefined && Object.keys(metadata).length > 0) {

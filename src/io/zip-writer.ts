@@ -15,7 +15,7 @@ const FIXED_DATE = (1 << 5) | 1;
  * A zip of stored members with fixed timestamps: byte-identical for identical input. Members
  * must be under 4 GiB and the archive under 4 GiB (no ZIP64 writing), else E_SIZE_OVERFLOW.
  */
-export function writeStoredZip(members: readonly { readonly name: string; readonly data: Uint8Array }[]): Uint8Array {
+export function writeStoredZip(members: readonly { readonly name: string; readonly data: Uint8Array }[]): Uint8Array<ArrayBuffer> {
   const encoder = new TextEncoder();
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];

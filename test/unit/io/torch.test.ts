@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isRnnportError, type RnnportError } from '../../../src/errors.js';
+import { errorOf } from '../../support/errors.js';
 import { littleEndianBytes } from '../../../src/io/bytes.js';
 import { openWeights, type WeightsIndex } from '../../../src/io/load.js';
 import { bytesSource } from '../../../src/io/source.js';
@@ -23,15 +23,6 @@ function open(file: string, key?: string): WeightsIndex {
   return openWeights(bytesSource(readFileSync(new URL(file, DIR)), file), key === undefined ? {} : { key });
 }
 
-function thrown(f: () => unknown): RnnportError {
-  try {
-    f();
-  } catch (e) {
-    if (isRnnportError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an RnnportError');
-}
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -62,7 +53,7 @@ describe('torch.save files written by PyTorch', () => {
     const expected = JSON.parse(readFileSync(new URL(json, DIR), 'utf8')) as Expected;
     if (expected.error !== undefined) {
       it(`rejects ${file} with ${expected.error}`, () => {
-        const e = thrown(() => open(file).load());
+        const e = errorOf(() => open(file).load());
         expect(e.code).toBe(expected.error);
         if (expected.listed !== undefined) expect(e.detail.got).toBe(expected.listed.join(', '));
       });
@@ -88,23 +79,23 @@ describe('torch.save files written by PyTorch', () => {
 
 describe('checkpoint keys', () => {
   it('names the pickled class of a whole module and how to re-save', () => {
-    const e = thrown(() => open('whole_module_t213.pt'));
+    const e = errorOf(() => open('whole_module_t213.pt'));
     expect(e.detail.got).toBe('__main__.Net');
     expect(e.detail.expected).toContain('state_dict()');
   });
 
   it('rejects a key on a plain state_dict', () => {
-    expect(thrown(() => open('state_dict_t213.pt', 'model')).code).toBe('E_BAD_OPTION');
+    expect(errorOf(() => open('state_dict_t213.pt', 'model')).code).toBe('E_BAD_OPTION');
   });
 
   it('rejects a key that does not exist, or holds no tensors', () => {
-    expect(thrown(() => open('checkpoint_t213.pt', 'modle')).code).toBe('E_KEY_NOT_FOUND');
-    expect(thrown(() => open('checkpoint_t213.pt', 'config')).code).toBe('E_KEY_NOT_FOUND');
-    expect(thrown(() => open('checkpoint_t213.pt', 'epoch')).code).toBe('E_KEY_NOT_FOUND');
+    expect(errorOf(() => open('checkpoint_t213.pt', 'modle')).code).toBe('E_KEY_NOT_FOUND');
+    expect(errorOf(() => open('checkpoint_t213.pt', 'config')).code).toBe('E_KEY_NOT_FOUND');
+    expect(errorOf(() => open('checkpoint_t213.pt', 'epoch')).code).toBe('E_KEY_NOT_FOUND');
   });
 
   it('never takes optimizer state for a state_dict', () => {
-    expect(thrown(() => open('checkpoint_t213.pt', 'optimizer')).code).toBe('E_KEY_NOT_FOUND');
+    expect(errorOf(() => open('checkpoint_t213.pt', 'optimizer')).code).toBe('E_KEY_NOT_FOUND');
     expect(open('checkpoint_t113.pt').stateDictKeys).toEqual(['model']);
   });
 

@@ -72,8 +72,7 @@ describe('saturation', () => {
   it('keeps GRU and LSTM outputs finite and within [−1, 1] for huge inputs', () => {
     const x = pattern([4, 2, 3], 1);
     const big = new Tensor('float32', x.shape, (x.data as Float32Array).map((v) => v * 1e6));
-    for (const m of [gru(), lstm()]) {
-      const { output, hN } = m.forward(big);
+    for (const { output, hN } of [gru().forward(big), lstm().forward(big)]) {
       for (const v of [...output.data, ...hN.data] as number[]) expect(Math.abs(v)).toBeLessThanOrEqual(1);
     }
   });

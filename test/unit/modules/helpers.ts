@@ -3,7 +3,6 @@ import { expect } from 'vitest';
 import type { FloatDType } from '../../../src/dtype.js';
 import type { Mode } from '../../../src/engine/types.js';
 import { paramName } from '../../../src/state-dict/names.js';
-import { isRnnportError } from '../../../src/errors.js';
 import { Tensor } from '../../../src/tensor.js';
 
 /** The values ((i·7 + s·3) mod 11 − 5) / 8: exact in every float dtype, as in the PyTorch snippets. */
@@ -62,21 +61,7 @@ export function expectClose(got: Tensor, shape: readonly number[], expected: Arr
   }
 }
 
-/** The RnnportError code `f` throws ('no error' when it returns); other exceptions propagate. */
-export function errorOf(f: () => unknown): { code: string; at?: string | undefined } {
-  try {
-    f();
-  } catch (e) {
-    if (isRnnportError(e)) return { code: e.code, at: e.detail.at };
-    throw e;
-  }
-  return { code: 'no error' };
-}
-
-/** Just the code of `errorOf`. */
-export function codeOf(f: () => unknown): string {
-  return errorOf(f).code;
-}
+export { codeAt, codeOf } from '../../support/errors.js';
 
 /** mulberry32: a small seeded generator of floats in [0, 1). */
 export function rng(seed: number): () => number {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../../src/modules/options.js';
 import { GRU, LSTM } from '../../../src/modules/rnn.js';
 import { Tensor } from '../../../src/tensor.js';
-import { codeOf, errorOf, pattern, weightsFor, type Config } from './helpers.js';
+import { codeOf, codeAt, pattern, weightsFor, type Config } from './helpers.js';
 
 describe('options (PyTorch constructor rules)', () => {
   it('fills PyTorch defaults', () => {
@@ -44,13 +44,13 @@ describe('weights (load_state_dict strict)', () => {
   it('names a missing parameter', () => {
     const w = weightsFor(c, pattern);
     w.delete('bias_hh_l1_reverse');
-    expect(errorOf(() => new GRU(options, w))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'bias_hh_l1_reverse' });
+    expect(codeAt(() => new GRU(options, w))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'bias_hh_l1_reverse' });
   });
 
   it('names a misshaped parameter', () => {
     const w = weightsFor(c, pattern);
     w.set('weight_ih_l1', pattern([6, 3], 0));
-    expect(errorOf(() => new GRU(options, w))).toEqual({ code: 'E_PARAMETER_SHAPE', at: 'weight_ih_l1' });
+    expect(codeAt(() => new GRU(options, w))).toEqual({ code: 'E_PARAMETER_SHAPE', at: 'weight_ih_l1' });
   });
 
   it('names an unexpected parameter and ignores unrelated keys', () => {
@@ -58,14 +58,14 @@ describe('weights (load_state_dict strict)', () => {
     w.set('other.weight', pattern([1], 0));
     expect(codeOf(() => new GRU(options, w))).toBe('no error');
     w.set('weight_ih_l2', pattern([6, 4], 0));
-    expect(errorOf(() => new GRU(options, w))).toEqual({ code: 'E_UNEXPECTED_PARAMETER', at: 'weight_ih_l2' });
+    expect(codeAt(() => new GRU(options, w))).toEqual({ code: 'E_UNEXPECTED_PARAMETER', at: 'weight_ih_l2' });
   });
 
   it('reads keys under the prefix and names them in full', () => {
     const w = new Map([...weightsFor(c, pattern)].map(([k, v]) => [`enc.rnn.${k}`, v]));
     expect(new GRU({ ...options, prefix: 'enc.rnn' }, w).stateDict().size).toBe(16);
     w.delete('enc.rnn.weight_hh_l0');
-    expect(errorOf(() => new GRU({ ...options, prefix: 'enc.rnn.' }, w))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'enc.rnn.weight_hh_l0' });
+    expect(codeAt(() => new GRU({ ...options, prefix: 'enc.rnn.' }, w))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'enc.rnn.weight_hh_l0' });
   });
 
   it('accepts a plain object of tensors', () => {

@@ -5,7 +5,7 @@ import { fromStateDict } from '../../../src/state-dict/from-state-dict.js';
 import { listModules } from '../../../src/state-dict/infer.js';
 import { resolveModule } from '../../../src/state-dict/select.js';
 import type { Tensor } from '../../../src/tensor.js';
-import { codeOf, errorOf, pattern, weightsFor, type Config } from '../modules/helpers.js';
+import { codeOf, codeAt, pattern, weightsFor, type Config } from '../modules/helpers.js';
 
 const base: Config = { mode: 'GRU', inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, projSize: 0 };
 const under = (prefix: string, c: Partial<Config>, cell = false): [string, Tensor][] =>
@@ -40,13 +40,13 @@ describe('listModules', () => {
     const dict = sd(under('', {}));
     dict.set('weight_hh_l0', pattern([8, 4], 0));
     dict.set('weight_ih_l0', pattern([8, 3], 0));
-    expect(errorOf(() => listModules(dict))).toEqual({ code: 'E_PARAMETER_SHAPE', at: 'weight_hh_l0' });
+    expect(codeAt(() => listModules(dict))).toEqual({ code: 'E_PARAMETER_SHAPE', at: 'weight_hh_l0' });
   });
 
   it('names a missing weight_hh_l0', () => {
     const dict = sd(under('rnn.', {}));
     dict.delete('rnn.weight_hh_l0');
-    expect(errorOf(() => listModules(dict))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'rnn.weight_hh_l0' });
+    expect(codeAt(() => listModules(dict))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'rnn.weight_hh_l0' });
   });
 });
 
@@ -101,9 +101,9 @@ describe('fromStateDict', () => {
   it('checks the mode in X.fromStateDict', () => {
     const gru = sd(under('rnn.', {}));
     expect(GRU.fromStateDict(gru).hiddenSize).toBe(4);
-    expect(errorOf(() => LSTM.fromStateDict(gru))).toEqual({ code: 'E_PARAMETER_SHAPE', at: 'rnn.weight_hh_l0' });
+    expect(codeAt(() => LSTM.fromStateDict(gru))).toEqual({ code: 'E_PARAMETER_SHAPE', at: 'rnn.weight_hh_l0' });
     expect(codeOf(() => RNN.fromStateDict(gru))).toBe('E_PARAMETER_SHAPE');
-    expect(errorOf(() => GRUCell.fromStateDict(gru))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'rnn.weight_ih' });
+    expect(codeAt(() => GRUCell.fromStateDict(gru))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'rnn.weight_ih' });
     expect(codeOf(() => LSTMCell.fromStateDict(sd(under('', { mode: 'LSTM' }, true))))).toBe('no error');
   });
 
@@ -115,7 +115,7 @@ describe('fromStateDict', () => {
   it('names missing parameters with their full key', () => {
     const dict = sd(under('enc.', { numLayers: 3 }));
     dict.delete('enc.bias_ih_l1');
-    expect(errorOf(() => fromStateDict(dict))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'enc.bias_ih_l1' });
+    expect(codeAt(() => fromStateDict(dict))).toEqual({ code: 'E_MISSING_PARAMETER', at: 'enc.bias_ih_l1' });
   });
 
   it('follows the weights’ dtype unless asked', () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../../support/errors.js';
 import { DTYPE_NAMES, DTYPES } from '../../../../src/dtype.js';
-import { isRnnportError, type RnnportError } from '../../../../src/errors.js';
 import { isAllowed, resolveGlobal } from '../../../../src/io/pickle/allowlist.js';
 import { DTypeRef, PyCallable, PyTuple, StorageRef, StorageType, TensorRef, type PickleValue } from '../../../../src/io/pickle/values.js';
 
-function thrown(f: () => unknown): RnnportError {
-  try {
-    f();
-  } catch (e) {
-    if (isRnnportError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an RnnportError');
-}
 
 const call = (qualname: string, args: PickleValue[]): PickleValue => {
   const [module, name] = [qualname.slice(0, qualname.lastIndexOf('.')), qualname.slice(qualname.lastIndexOf('.') + 1)];
@@ -36,7 +27,7 @@ describe('pickle allow-list', () => {
     (qualname) => {
       expect(isAllowed(qualname)).toBe(false);
       const dot = qualname.lastIndexOf('.');
-      const e = thrown(() => resolveGlobal(qualname.slice(0, dot), qualname.slice(dot + 1), 'data.pkl byte 2'));
+      const e = errorOf(() => resolveGlobal(qualname.slice(0, dot), qualname.slice(dot + 1), 'data.pkl byte 2'));
       expect(e.code).toBe('E_PICKLE_GLOBAL');
       expect(e.detail.got).toBe(qualname);
       expect(e.detail.at).toBe('data.pkl byte 2');
@@ -47,7 +38,7 @@ describe('pickle allow-list', () => {
     const t = call('torch._utils._rebuild_tensor_v2', [floats(6), 1, ints(2, 2), ints(1, 3), false, null]) as TensorRef;
     expect(t).toEqual(new TensorRef(floats(6), 'float32', 1, [2, 2], [1, 3]));
     // last element 1 + 1·1 + 1·3 = 5 < 6; one more row of stride 3 reaches 8.
-    expect(thrown(() => call('torch._utils._rebuild_tensor_v2', [floats(6), 1, ints(3, 2), ints(3, 1), false, null])).code).toBe('E_STORAGE_BOUNDS');
+    expect(errorOf(() => call('torch._utils._rebuild_tensor_v2', [floats(6), 1, ints(3, 2), ints(3, 1), false, null])).code).toBe('E_STORAGE_BOUNDS');
   });
 
   it('accepts empty views anywhere and stride-0 (expanded) views', () => {
@@ -59,9 +50,9 @@ describe('pickle allow-list', () => {
     const bytes = new StorageRef('0', null, 6);
     const t = call('torch._utils._rebuild_tensor_v3', [bytes, 0, ints(3), ints(1), false, null, new DTypeRef('uint16')]) as TensorRef;
     expect(t.dtype).toBe('uint16');
-    expect(thrown(() => call('torch._utils._rebuild_tensor_v3', [bytes, 0, ints(4), ints(1), false, null, new DTypeRef('uint16')])).code).toBe('E_STORAGE_BOUNDS');
-    expect(thrown(() => call('torch._utils._rebuild_tensor_v3', [bytes, 0, ints(1), ints(1), false, null, new DTypeRef('float64')])).code).toBe('E_STORAGE_BOUNDS');
-    expect(thrown(() => call('torch._utils._rebuild_tensor_v2', [bytes, 0, ints(3), ints(1), false, null])).code).toBe('E_PICKLE_OPCODE');
+    expect(errorOf(() => call('torch._utils._rebuild_tensor_v3', [bytes, 0, ints(4), ints(1), false, null, new DTypeRef('uint16')])).code).toBe('E_STORAGE_BOUNDS');
+    expect(errorOf(() => call('torch._utils._rebuild_tensor_v3', [bytes, 0, ints(1), ints(1), false, null, new DTypeRef('float64')])).code).toBe('E_STORAGE_BOUNDS');
+    expect(errorOf(() => call('torch._utils._rebuild_tensor_v2', [bytes, 0, ints(3), ints(1), false, null])).code).toBe('E_PICKLE_OPCODE');
   });
 
   it.each([
@@ -70,13 +61,13 @@ describe('pickle allow-list', () => {
     ['a list for size', [floats(2), 0, [1], ints(1), false, null]],
     ['too few arguments', [floats(2), 0, ints(1), ints(1)]],
   ] as [string, PickleValue[]][])('rejects _rebuild_tensor_v2 with %s', (_name, args) => {
-    expect(thrown(() => call('torch._utils._rebuild_tensor_v2', args)).code).toBe('E_PICKLE_OPCODE');
+    expect(errorOf(() => call('torch._utils._rebuild_tensor_v2', args)).code).toBe('E_PICKLE_OPCODE');
   });
 
   it('unwraps parameters to their tensor', () => {
     const t = call('torch._utils._rebuild_tensor_v2', [floats(2), 0, ints(2), ints(1), false, null]);
     expect(call('torch._utils._rebuild_parameter', [t, true, null])).toBe(t);
     expect(call('torch._utils._rebuild_parameter_with_state', [t, true, null, null])).toBe(t);
-    expect(thrown(() => call('torch._utils._rebuild_parameter', [1, true, null])).code).toBe('E_PICKLE_OPCODE');
+    expect(errorOf(() => call('torch._utils._rebuild_parameter', [1, true, null])).code).toBe('E_PICKLE_OPCODE');
   });
 });

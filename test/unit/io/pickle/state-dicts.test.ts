@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRnnportError, type RnnportError } from '../../../../src/errors.js';
+import { errorOf } from '../../../support/errors.js';
 import { chooseStateDict } from '../../../../src/io/pickle/state-dicts.js';
 import { PyDict, StorageRef, TensorRef, type PickleValue } from '../../../../src/io/pickle/values.js';
 
@@ -15,15 +15,6 @@ function d(entries: Record<string, PickleValue | Record<string, unknown>>): PyDi
   return out;
 }
 
-function thrown(f: () => unknown): RnnportError {
-  try {
-    f();
-  } catch (e) {
-    if (isRnnportError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an RnnportError');
-}
 
 const rnn = { weight_ih_l0: T, weight_hh_l0: T };
 
@@ -47,7 +38,7 @@ describe('chooseStateDict', () => {
   });
 
   it('lists the paths when several hold recurrent parameters', () => {
-    const e = thrown(() => chooseStateDict(d({ model: rnn, ema: { model: rnn } }), undefined, 'test'));
+    const e = errorOf(() => chooseStateDict(d({ model: rnn, ema: { model: rnn } }), undefined, 'test'));
     expect(e.code).toBe('E_AMBIGUOUS_MODULE');
     expect(e.detail.got).toBe('model, ema.model');
   });
@@ -66,14 +57,14 @@ describe('chooseStateDict', () => {
 
   it('rejects keys that are absent or hold no tensors, and keys on a plain state_dict', () => {
     const root = d({ model: rnn, epoch: 3 });
-    expect(thrown(() => chooseStateDict(root, 'nope', 't')).code).toBe('E_KEY_NOT_FOUND');
-    expect(thrown(() => chooseStateDict(root, 'epoch', 't')).code).toBe('E_KEY_NOT_FOUND');
-    expect(thrown(() => chooseStateDict(d(rnn), 'model', 't')).code).toBe('E_BAD_OPTION');
+    expect(errorOf(() => chooseStateDict(root, 'nope', 't')).code).toBe('E_KEY_NOT_FOUND');
+    expect(errorOf(() => chooseStateDict(root, 'epoch', 't')).code).toBe('E_KEY_NOT_FOUND');
+    expect(errorOf(() => chooseStateDict(d(rnn), 'model', 't')).code).toBe('E_BAD_OPTION');
   });
 
   it('finds nothing in a pickle without tensor dicts', () => {
-    expect(thrown(() => chooseStateDict([T], undefined, 't')).code).toBe('E_NO_MODULE');
-    expect(thrown(() => chooseStateDict(d({ a: 1 }), undefined, 't')).code).toBe('E_NO_MODULE');
+    expect(errorOf(() => chooseStateDict([T], undefined, 't')).code).toBe('E_NO_MODULE');
+    expect(errorOf(() => chooseStateDict(d({ a: 1 }), undefined, 't')).code).toBe('E_NO_MODULE');
   });
 
   it('terminates on dicts that contain themselves', () => {
