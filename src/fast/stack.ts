@@ -3,8 +3,8 @@
  * ATen's CPU path orders the arithmetic): per layer and direction, one blocked GEMM for the input
  * projection gi = W_ih x + b_ih of a chunk of time steps (≤ 1024 rows, which bounds the buffer),
  * then per step the recurrent GEMM gh = W_hh h + b_hh into a (B, G·H) scratch that stays in cache,
- * and one kernel for the gate nonlinearities and state update over gi + gh. Nothing is allocated
- * inside the time loop. float32 and float64 (each dtype has its kernels).
+ * and one kernel for the gate nonlinearities and state update over gi + gh; with batch 1 one call
+ * (`seq1`) runs all steps of a chunk. Nothing is allocated inside the time loop. float32 and float64 (each dtype has its kernels).
  * Semantics as src/engine/stack.ts and layer.ts
  * (See Note [reverse direction with packed input] in src/engine/layer.ts).
  */
@@ -15,6 +15,9 @@ import { openWorkspace, type Kernels, type SimdBuild, type Workspace } from './w
 
 /** Rows of gi computed per GEMM call: bounds its buffer (a time chunk) and keeps the GEMM long. */
 const CHUNK_ROWS = 1024;
+
+/** `seq1`'s mode argument. */
+const SEQ_MODE: Record<Geometry['mode'], number> = { LSTM: 0, GRU: 1, RNN_TANH: 2, RNN_RELU: 3 };
 
 /** Byte offsets of the per-step buffers of one direction: state and scratch for B rows. */
 export interface StepBuffers {
@@ -44,7 +47,7 @@ export function allocStep(ws: Workspace, g: Geometry, B: number): StepBuffers {
  */
 export function step(k: Kernels, g: Geometry, w: PackedLayer, zeros: number, M: number, gi: number, s: StepBuffers): void {
   const { H, Hs, Hout, Hos, Npad } = g;
-  if (M === 1) k.gemv(Hout, g.groups, s.h, w.wHhVec, w.bHh, s.gh);
+  if (M === 1) k.gemvh(Hout, g.groups, s.h, w.wHhVec, w.bHh, s.gh);
   else k.gemm(M, Hout, g.panels, s.h, Hos, w.wHh, w.bHh, s.gh, Npad);
   switch (g.mode) {
     case 'LSTM':
@@ -163,6 +166,8 @@ export class FastStack implements PreparedStack {
     const g = this.geometry;
     const T = batchSizes.length;
     const rowBytes = w.inSize * g.bytes;
+    // the batch-1 kernel `seq1` runs every mode but LSTM with a projection
+    const seqMode = g.projPanels > 0 ? -1 : SEQ_MODE[g.mode];
     let t0 = dir === 0 ? 0 : T;
     while (dir === 0 ? t0 < T : t0 > 0) {
       // the chunk is steps [lo, hi): as many as fit in chunkRows rows, at least one
@@ -180,6 +185,11 @@ export class FastStack implements PreparedStack {
       }
       const r0 = offsets[lo];
       k.gemm(offsets[hi] - r0, w.inSize, g.panels, x + r0 * rowBytes, w.inSize, w.wIh, w.bIh, gi, g.Npad);
+      if (seqMode >= 0 && batchSizes[lo] === 1 && batchSizes[hi - 1] === 1) {
+        // batch 1 (batch sizes never grow along t): the whole chunk in one call
+        k.seq1(seqMode, hi - lo, dir, g.H, g.Hs, g.Hout, g.groups, gi, g.Npad, w.wHhVec, w.bHh, s.h, s.c, s.gh, out + lo * width * g.bytes, width);
+        continue;
+      }
       for (let i = 0; i < hi - lo; i++) {
         const t = dir === 0 ? lo + i : hi - 1 - i;
         const M = batchSizes[t];

@@ -25,10 +25,15 @@ export type SimdBuild = 'relaxed' | 'plain';
 export interface Kernels {
   gemm(M: number, K: number, panels: number, a: number, lda: number, w: number, b: number, c: number, ldc: number): void;
   gemv(K: number, groups: number, a: number, w: number, b: number, c: number): void;
+  gemvh: Kernels['gemv'];
   lstmCell(M: number, H: number, Hs: number, gi: number, ldgi: number, gh: number, ldgh: number, c: number, ldc: number, y: number, ldy: number): void;
   gruCell(M: number, H: number, Hs: number, gi: number, ldgi: number, gh: number, ldgh: number, h: number, ldh: number): void;
   rnnCell(M: number, H: number, gi: number, ldgi: number, gh: number, ldgh: number, h: number, ldh: number, relu: number): void;
   copyRows(M: number, n: number, src: number, lds: number, dst: number, ldd: number): void;
+  seq1(
+    mode: number, T: number, dir: number, H: number, Hs: number, Hout: number, groups: number, gi: number, ldgi: number,
+    w: number, b: number, h: number, c: number, gh: number, out: number, ldo: number,
+  ): void;
 }
 
 /** The module's exports (src/fast/assembly/index.ts): the float32 kernels, `…64` for float64. */
@@ -37,10 +42,12 @@ interface KernelExports extends Kernels {
   heapBase(): number;
   gemm64: Kernels['gemm'];
   gemv64: Kernels['gemv'];
+  gemvh64: Kernels['gemv'];
   lstmCell64: Kernels['lstmCell'];
   gruCell64: Kernels['gruCell'];
   rnnCell64: Kernels['rnnCell'];
   copyRows64: Kernels['copyRows'];
+  seq164: Kernels['seq1'];
 }
 
 const BASE64: Record<SimdBuild, string> = { plain: PLAIN_WASM_BASE64, relaxed: RELAXED_WASM_BASE64 };
@@ -132,10 +139,12 @@ function warmUp(ws: Workspace): void {
       k.gemm(M, K, panels, a, K, w, b, c, ld);
       k.gemm(1, K, panels, a, K, w, b, c, ld);
       k.gemv(K, 2, a, w, b, c);
+      k.gemvh(K, 2, a, w, b, c);
       k.lstmCell(M, H, Hs, g, ld, c, ld, s, Hs, y, Hs);
       k.gruCell(M, H, Hs, g, ld, c, ld, s, Hs);
       k.rnnCell(M, H, g, ld, c, ld, s, Hs, i & 1);
       k.copyRows(M, H - 1, s, Hs, y, Hs);
+      k.seq1(i & 3, 2, i & 1, H, Hs, H, 1, g, ld, w, b, s, y, c, a, H);
     }
   }
 }
@@ -157,7 +166,7 @@ export class Workspace {
     this.exports = x;
     this.sets = {
       float32: x,
-      float64: { gemm: x.gemm64, gemv: x.gemv64, lstmCell: x.lstmCell64, gruCell: x.gruCell64, rnnCell: x.rnnCell64, copyRows: x.copyRows64 },
+      float64: { gemm: x.gemm64, gemv: x.gemv64, gemvh: x.gemvh64, lstmCell: x.lstmCell64, gruCell: x.gruCell64, rnnCell: x.rnnCell64, copyRows: x.copyRows64, seq1: x.seq164 },
     };
     this.top = x.heapBase();
     this.views = { f32: new Float32Array(x.memory.buffer), f64: new Float64Array(x.memory.buffer) };

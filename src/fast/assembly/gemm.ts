@@ -8,7 +8,8 @@
 // 4 panels need 17 registers and spill). A single-row product (batch 1) has `gemv`, over its own
 // layout: groups 96 bytes wide (VR = 24 floats or 12 doubles), k-major, so one pointer with
 // immediate offsets walks W. Each output element is b[n] + Σ_k A[m, k]·W[n, k] summed in k order,
-// whatever the kernel or tiling.
+// whatever the kernel or tiling (`gemvh` rounds each product before the add, also in the relaxed
+// build: see `mac`).
 import { loadSplat, madd } from './simd';
 
 /** Rows of A per block: a block (≤ 64 × K) stays in L2 while each panel of W sits in L1. */
@@ -114,17 +115,27 @@ export function gemm64(M: i32, K: i32, panels: i32, a: usize, lda: i32, w: usize
   gemmT<f64>(M, K, panels, a, lda, w, b, c, ldc);
 }
 
+// The single-row product has only 6 accumulator chains, each K long: a fused multiply-add's
+// latency (4 cycles) then bounds it, where a multiply off the chain and an add (3 cycles) do not.
+// So the recurrent mat-vec (`gemvh`, every batch-1 step) multiplies then adds in both builds;
+// `gemv`, the input projection of a streamed step, uses the build's `madd` as `gemm` does, so that
+// a streamed step and a forward pass compute the same sums.
 // @ts-ignore: decorator
-@inline function gemvT<T>(K: i32, groups: i32, a: usize, w: usize, b: usize, c: usize): void {
+@inline function mac<T>(fused: bool, a: v128, b: v128, c: v128): v128 {
+  return fused ? madd<T>(a, b, c) : v128.add<T>(v128.mul<T>(a, b), c);
+}
+
+// @ts-ignore: decorator
+@inline export function gemvT<T>(fused: bool, K: i32, groups: i32, a: usize, w: usize, b: usize, c: usize): void {
   const end = a + <usize>K * sizeof<T>();
   for (let q = 0; q < groups; q++) {
     let c0 = v128.load(b), c1 = v128.load(b, 16), c2 = v128.load(b, 32), c3 = v128.load(b, 48);
     let c4 = v128.load(b, 64), c5 = v128.load(b, 80);
     for (let p = a; p < end; p += sizeof<T>()) {
       const x = loadSplat<T>(p);
-      c0 = madd<T>(x, v128.load(w), c0); c1 = madd<T>(x, v128.load(w, 16), c1);
-      c2 = madd<T>(x, v128.load(w, 32), c2); c3 = madd<T>(x, v128.load(w, 48), c3);
-      c4 = madd<T>(x, v128.load(w, 64), c4); c5 = madd<T>(x, v128.load(w, 80), c5);
+      c0 = mac<T>(fused, x, v128.load(w), c0); c1 = mac<T>(fused, x, v128.load(w, 16), c1);
+      c2 = mac<T>(fused, x, v128.load(w, 32), c2); c3 = mac<T>(fused, x, v128.load(w, 48), c3);
+      c4 = mac<T>(fused, x, v128.load(w, 64), c4); c5 = mac<T>(fused, x, v128.load(w, 80), c5);
       w += 96;
     }
     v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
@@ -139,10 +150,19 @@ export function gemm64(M: i32, K: i32, panels: i32, a: usize, lda: i32, w: usize
  * (group q holds W[VR·q + j, k] at element VR·K·q + VR·k + j).
  */
 export function gemv(K: i32, groups: i32, a: usize, w: usize, b: usize, c: usize): void {
-  gemvT<f32>(K, groups, a, w, b, c);
+  gemvT<f32>(true, K, groups, a, w, b, c);
+}
+
+/** `gemv` as a multiply then an add (the recurrent product of batch-1 steps; see `mac`). */
+export function gemvh(K: i32, groups: i32, a: usize, w: usize, b: usize, c: usize): void {
+  gemvT<f32>(false, K, groups, a, w, b, c);
 }
 
 /** `gemv` in float64 (VR = 12). */
 export function gemv64(K: i32, groups: i32, a: usize, w: usize, b: usize, c: usize): void {
-  gemvT<f64>(K, groups, a, w, b, c);
+  gemvT<f64>(true, K, groups, a, w, b, c);
+}
+
+export function gemvh64(K: i32, groups: i32, a: usize, w: usize, b: usize, c: usize): void {
+  gemvT<f64>(false, K, groups, a, w, b, c);
 }

@@ -98,7 +98,7 @@ export function randomCase(spec: CaseSpec, dtype: FloatDType = 'float32'): { con
     c0: spec.withState && mode === 'LSTM' ? fill(L * D * B * H, rand, 1) : null,
   };
   if (dtype === 'float32') return { config, weights: { dtype, layers }, input };
-  const f64 = <A extends Float32Array | null>(a: A): Float64Array | null => (a === null ? null : Float64Array.from(a));
+  const f64 = (a: ArrayLike<number> | null): Float64Array | null => (a === null ? null : Float64Array.from(a));
   return {
     config,
     weights: {

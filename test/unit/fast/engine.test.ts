@@ -80,6 +80,8 @@ describe('long inputs', () => {
     ['packed lengths across chunk boundaries', Array.from({ length: 40 }, (_, b) => 60 - b)],
     // batch 70 > the GEMM's 64-row block, for the recurrent product too
     ['a batch wider than a GEMM row block', Array.from({ length: 70 }, () => 3)],
+    // batch 1 with a projection: per-step kernels, across chunk boundaries
+    ['one sequence of 1500 steps', [1500]],
   ])('matches the reference engine on %s', (_, lengths) => {
     const { config, weights, input } = randomCase({
       mode: 'LSTM', inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, projSize: 2,
@@ -90,6 +92,20 @@ describe('long inputs', () => {
     expect(maxAbsDiff(got.output, want.output)).toBeLessThanOrEqual(1e-5);
     expect(maxAbsDiff(got.hN, want.hN)).toBeLessThanOrEqual(1e-5);
     expect(maxAbsDiff(got.cN as Float32Array, want.cN as Float32Array)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('batch 1 (seq1)', () => {
+  it.each<StackConfig['mode']>(['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'])('%s matches the reference engine over 1100 steps (two chunks), both directions', (mode) => {
+    const { config, weights, input } = randomCase({
+      mode, inputSize: 3, hiddenSize: 7, numLayers: 2, bidirectional: true, projSize: 0,
+      bias: true, lengths: [1100], withState: true, scale: 1, seed: 13,
+    });
+    const got = fast.prepare(config, weights).run(input);
+    const want = referenceEngine.prepare(config, weights).run(input);
+    expect(maxAbsDiff(got.output, want.output)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(got.hN, want.hN)).toBeLessThanOrEqual(1e-5);
+    if (mode === 'LSTM') expect(maxAbsDiff(got.cN as Float32Array, want.cN as Float32Array)).toBeLessThanOrEqual(1e-5);
   });
 });
 

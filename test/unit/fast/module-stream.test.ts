@@ -88,7 +88,7 @@ describe('stream()', () => {
     }
     const state = s.state;
     expect(lstm ? (state as [Tensor, Tensor])[0].data : (state as Tensor).data).toEqual(want.hN.data);
-    if (lstm) expect((state as [Tensor, Tensor])[1].data).toEqual((want as { cN: Tensor }).cN.data);
+    if (lstm) expect((state as [Tensor, Tensor])[1].data).toEqual((want as unknown as { cN: Tensor }).cN.data);
     s.dispose();
   });
 
