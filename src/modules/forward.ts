@@ -13,18 +13,12 @@
  */
 import type { FloatDType } from '../dtype.js';
 import { PackedSequence } from '../engine/packed.js';
-import type { FloatArray, Mode, PreparedStack, StackInput } from '../engine/types.js';
+import type { FloatArray, PreparedStack, StackConfig, StackInput } from '../engine/types.js';
 import { fail } from '../errors.js';
 import { formatShape, Tensor } from '../tensor.js';
 
 /** What forward needs to know of a module. */
-export interface ForwardSpec {
-  readonly mode: Mode;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bidirectional: boolean;
-  readonly projSize: number;
+export interface ForwardSpec extends StackConfig {
   readonly batchFirst: boolean;
   readonly dtype: FloatDType;
 }

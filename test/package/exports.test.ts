@@ -2,6 +2,7 @@
 // the packed file list. Adding or removing an export is a semver decision: update the snapshot
 // here on purpose (CONTRACTS.md "Exports").
 import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +79,12 @@ describe('public exports of the built package', () => {
     for (const code of ['E_TRUNCATED', 'E_PICKLE_GLOBAL', 'E_AMBIGUOUS_MODULE', 'E_USAGE', 'E_INTERNAL']) {
       expect(RNNPORT_ERROR_CODES).toContain(code);
     }
+  });
+});
+
+describe('the CLI entry', () => {
+  it('is executable after the build, so `npx rnnport` works in a clone', () => {
+    expect(statSync(join(root, 'dist', 'cli', 'bin.js')).mode & 0o111).toBe(0o111);
   });
 });
 
