@@ -42,7 +42,7 @@ export function explain(config: ExplainConfig, options: ExplainOptions = {}): Ex
 }
 
 /** mulberry32: a small seeded generator, uniform in [0, 1). */
-function random(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -55,7 +55,7 @@ function random(seed: number): () => number {
 
 /** Weights as PyTorch initialises them, U(−1/√H, 1/√H); input U(−1, 1). */
 function runOnRandomWeights(c: ResolvedConfig, seed: number): FactTensors {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const uniform = (shape: readonly number[], k: number): Tensor => {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);

@@ -4,13 +4,7 @@ import fc from 'fast-check';
 import type { FloatDType } from '../../../src/dtype.js';
 import type { Mode, StackConfig, StackInput, StackWeights } from '../../../src/engine/types.js';
 
-export interface CaseSpec {
-  readonly mode: Mode;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bidirectional: boolean;
-  readonly projSize: number;
+export interface CaseSpec extends StackConfig {
   readonly bias: boolean;
   /** Sequence lengths, non-increasing (the packed, sorted order). */
   readonly lengths: readonly number[];

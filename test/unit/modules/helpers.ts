@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { FloatDType } from '../../../src/dtype.js';
 import type { Mode } from '../../../src/engine/types.js';
 import { paramName } from '../../../src/state-dict/names.js';
+import { mulberry32 } from '../../../src/explain/explain.js';
 import { Tensor } from '../../../src/tensor.js';
 
 /** The values ((i·7 + s·3) mod 11 − 5) / 8: exact in every float dtype, as in the PyTorch snippets. */
@@ -63,17 +64,8 @@ export function expectClose(got: Tensor, shape: readonly number[], expected: Arr
 
 export { codeAt, codeOf } from '../../support/errors.js';
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the generator explain uses): seeded floats in [0, 1). */
+export { mulberry32 as rng };
 
 /** A fill for `weightsFor`: uniform in [−scale, scale), seeded per parameter. */
 export function uniformFill(seed: number, dtype: FloatDType = 'float32', scale = 1): (shape: readonly number[], s: number) => Tensor {
@@ -82,7 +74,7 @@ export function uniformFill(seed: number, dtype: FloatDType = 'float32', scale =
 
 /** A tensor uniform in [−scale, scale), seeded. */
 export function uniform(shape: readonly number[], seed: number, dtype: FloatDType = 'float32', scale = 1): Tensor {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const n = shape.reduce((a, b) => a * b, 1);
   const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) data[i] = (2 * next() - 1) * scale;
