@@ -1,7 +1,8 @@
 // Bundles the built package's entry points with esbuild for browsers (minified ESM) and reports
 // their sizes, minified and gzipped. Proves two things a page relies on:
 //   - no entry needs a Node built-in (platform 'browser' cannot resolve `node:*`);
-//   - importing only the safetensors loader brings no pickle reader, zip/inflate code or engine.
+//   - importing only the safetensors loader brings no pickle reader, zip/inflate code or engine;
+//   - importing explain (or the loaders) alone brings no WebAssembly engine.
 // Usage: node scripts/bundle_check.mjs [--json | --markdown]   (after `npm run build`; exit 1 if a
 // check fails). --markdown prints the size table of README.md's "In the browser".
 import { gzipSync } from 'node:zlib';
@@ -18,7 +19,7 @@ const NOT_FOR_SAFETENSORS = [/^dist\/io\/pickle\//, /^dist\/io\/(torch|zip|npz)\
 export const ENTRIES = [
   { name: "everything (`import * from 'rnnport'`)", source: "export * from './dist/index.js';" },
   { name: '`{ loadStateDict, fromStateDict }`', source: "export { loadStateDict, fromStateDict } from './dist/index.js';" },
-  { name: '`{ explain, explainSvg }`', source: "export { explain, explainSvg } from './dist/index.js';", exclude: [/^dist\/io\//] },
+  { name: '`{ explain, explainSvg }`', source: "export { explain, explainSvg } from './dist/index.js';", exclude: [/^dist\/(io|fast)\//] },
   { name: '`{ loadStateDict }` (every format)', source: "export { loadStateDict } from './dist/index.js';", exclude: [/^dist\/(engine|fast|modules|explain)\//] },
   { name: '`rnnport/safetensors`', source: "export * from './dist/safetensors.js';", exclude: NOT_FOR_SAFETENSORS },
   { name: '`{ parseSafetensors }` from `rnnport`', source: "export { parseSafetensors } from './dist/index.js';", exclude: NOT_FOR_SAFETENSORS },

@@ -1,6 +1,6 @@
 /**
  * Elementwise comparison with a tolerance, the one rule shared by `verify`, `conformance` and the
- * tests (../shared/CONTRACTS.md, "Comparisons"), in the spirit of numpy.isclose / torch.allclose:
+ * tests (docs/cli.md, "Comparisons"), in the spirit of numpy.isclose / torch.allclose:
  *
  *   |got − expected| ≤ atol + rtol · |expected|
  *
@@ -49,7 +49,7 @@ export function defaultTolerance(dtype: DType): Tolerance {
 }
 
 /**
- * Compares `got` with `expected` elementwise (../shared/CONTRACTS.md, "Comparisons").
+ * Compares `got` with `expected` elementwise (docs/cli.md, "Comparisons").
  * @see numpy.isclose (with equal_nan=True)
  */
 export function compareTensors(got: Tensor, expected: Tensor, tol: Tolerance): CompareResult {

@@ -1,6 +1,6 @@
 /**
  * One error class for everything rnnport rejects. A `code` per way input can be wrong (not per
- * format); codes are part of the semver contract (../shared/CONTRACTS.md, "Error codes").
+ * format); codes are part of the semver contract (docs/contracts.md, "Error codes").
  * Messages are rendered in one place from `{ what, expected, got, at }`.
  */
 
@@ -37,6 +37,7 @@ export const RNNPORT_ERROR_CODES = [
   'E_TOTAL_LENGTH',
   'E_EMPTY_SEQUENCE',
   'E_BAD_OPTION',
+  'E_BAD_ARGUMENT',
   'E_USAGE',
   'E_IO',
   'E_DISPOSED',
@@ -92,4 +93,27 @@ export function isRnnportError(value: unknown): value is RnnportError {
 /** Shorthand used by loaders and checks: `throw fail('E_TRUNCATED', { what, expected, got, at })`. */
 export function fail(code: RnnportErrorCode, detail: ErrorDetail): RnnportError {
   return new RnnportError(code, detail);
+}
+
+/** A value as an error message names it: `null`, `undefined`, `a number (42)`, `a Map`, `an object`. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value !== 'object' && typeof value !== 'function') {
+    const text = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
+    return `a ${typeof value} (${text})`;
+  }
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : typeof value === 'function' ? 'a function' : 'a plain object';
+}
+
+/** E_BAD_ARGUMENT: a public function given the wrong kind of value, e.g. `badArgument('fromStateDict(sd)', 'a Map', sd)`. */
+export function badArgument(what: string, expected: string, value: unknown): RnnportError {
+  return new RnnportError('E_BAD_ARGUMENT', { what, expected, got: describeValue(value) });
+}
+
+/** E_IO for a failed file operation: `got` is the platform's error code (ENOENT, EACCES, …) or the JSON syntax error. */
+export function ioError(what: string, path: string, e: unknown, expected = 'a readable file'): RnnportError {
+  const got =
+    e instanceof SyntaxError ? `invalid JSON (${e.message})` : typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : String(e);
+  return new RnnportError('E_IO', { what, expected, got, at: path }, { cause: e });
 }

@@ -4,6 +4,7 @@
  */
 export { RNNPORT_ERROR_CODES, RnnportError, isRnnportError, type ErrorDetail, type RnnportErrorCode } from './errors.js';
 export type { DType, FloatDType } from './dtype.js';
+export type { EngineChoice, Family, Mode, ModuleConfig, ModuleKind, Nonlinearity, SimdOption } from './config.js';
 export { Tensor, tensor, type StateDict, type TensorInfo } from './tensor.js';
 export { loadStateDict, loadStateDictSync, openWeights, type LoadOptions, type TensorEntry, type WeightsFormat, type WeightsIndex, type WeightsInput } from './io/load.js';
 export { DEFAULT_LIMITS, type Limits } from './io/limits.js';
@@ -30,25 +31,39 @@ export {
   type CellOptions,
   type CellResult,
   type CommonOptions,
-  type EngineChoice,
+  type ForwardResult,
   type FromStateDictOptions,
   type GRUOptions,
   type Lengths,
   type LSTMCellResult,
   type LSTMOptions,
   type LSTMResult,
-  type ModuleConfig,
+  type Hx,
+  type ModuleByKind,
   type ModuleInfo,
-  type ModuleKind,
-  type Nonlinearity,
   type RecurrentModule,
   type RNNCellOptions,
   type RNNOptions,
   type RNNResult,
   type StateDictLike,
   type Weights,
+  runModule,
+  type RunInputs,
+  type RunOutputs,
+  type Runnable,
 } from './modules/index.js';
 export { explain, explainSvg, type Explanation, type ExplainConfig, type ExplainOptions } from './explain/index.js';
 export { compareTensors, defaultTolerance, type CompareResult, type Tolerance, type WorstElement } from './compare.js';
 export { RecurrentStream, type StreamOptions, type StreamState } from './modules/index.js';
-export { initFastEngine, type SimdOption } from './fast/engine.js';
+export { initFastEngine } from './fast/engine.js';
+export {
+  GOLDEN_FORMATS,
+  runGoldenSpec,
+  type GoldenFiles,
+  type GoldenFormat,
+  type GoldenInput,
+  type GoldenResult,
+  type GoldenSpec,
+  type RunGoldenOptions,
+  type TensorComparison,
+} from './conformance/golden.js';

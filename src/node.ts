@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RnnportError, fail } from './errors.js';
+import { RnnportError, fail, ioError } from './errors.js';
 import { resolveLimits } from './io/limits.js';
 import { makeIndex, openWeights, type LoadOptions, type WeightsIndex } from './io/load.js';
 import { parseNpy, saveNpy } from './io/npy.js';
@@ -16,11 +16,6 @@ import type { StateDict, Tensor } from './tensor.js';
 /** A ByteSource over a file. The descriptor opens on the first read and stays open until `close()`; a read after `close()` reopens it. */
 export interface FileSource extends ByteSource {
   close(): void;
-}
-
-function ioError(what: string, path: string, e: unknown): RnnportError {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : String(e);
-  return new RnnportError('E_IO', { what, expected: 'a readable file', got: code, at: path }, { cause: e });
 }
 
 /** A file as a ByteSource; its size is taken now. Missing or unreadable files are E_IO. */
@@ -126,6 +121,6 @@ export function writeNpyFile(path: string, tensor: Tensor): void {
   try {
     writeFileSync(path, bytes);
   } catch (e) {
-    throw new RnnportError('E_IO', { what: 'npy file', expected: 'a writable path', got: String((e as { code?: unknown }).code ?? e), at: path }, { cause: e });
+    throw ioError('npy file', path, e, 'a writable path');
   }
 }

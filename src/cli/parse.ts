@@ -1,6 +1,6 @@
 /**
  * argv → a typed `Command`. Pure: no process, no files. Flags and their spelling are the
- * external contract of issue 5 (`run`'s above all: outside conformance checks drive it).
+ * external contract (docs/cli.md; `run`'s above all: outside conformance checks drive it).
  *
  * A usage error (unknown flag, missing argument, unparsable value) is returned, not thrown, with
  * the usage line of the command it concerns; `main.ts` prints both and exits 2. Options that
@@ -8,13 +8,10 @@
  * commands, as E_BAD_OPTION (exit 1): only the weights tell.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { fail, type RnnportError } from '../errors.js';
+import type { EngineChoice, Family, Nonlinearity, SimdOption } from '../config.js';
 import type { FloatDType } from '../dtype.js';
-
-export type EngineChoice = 'auto' | 'fast' | 'reference';
-export type SimdChoice = 'auto' | 'relaxed' | 'plain';
-export type Nonlinearity = 'tanh' | 'relu';
-export type ModeFlag = 'rnn' | 'gru' | 'lstm';
+import { fail, type RnnportError } from '../errors.js';
+import type { ExplainModuleConfig } from '../explain/facts.js';
 
 /** Where the weights come from: WEIGHTS, `--key` inside a .pt checkpoint, `--prefix` of the module. */
 export interface WeightsArgs {
@@ -33,7 +30,7 @@ export interface RunArgs extends WeightsArgs {
   readonly nonlinearity: Nonlinearity | undefined;
   readonly dtype: FloatDType | undefined;
   readonly engine: EngineChoice;
-  readonly simd: SimdChoice;
+  readonly simd: SimdOption;
 }
 
 export interface ConformanceCommand {
@@ -42,7 +39,7 @@ export interface ConformanceCommand {
   readonly filter: string | undefined;
   readonly json: string | undefined;
   readonly engine: EngineChoice;
-  readonly simd: SimdChoice;
+  readonly simd: SimdOption;
 }
 
 export interface InspectCommand {
@@ -79,15 +76,7 @@ export interface ExplainCommand {
   readonly name: 'explain';
   readonly source:
     | { readonly kind: 'weights'; readonly weights: string; readonly key: string | undefined; readonly prefix: string | undefined }
-    | {
-        readonly kind: 'config';
-        readonly mode: ModeFlag;
-        readonly inputSize: number | undefined;
-        readonly hiddenSize: number;
-        readonly numLayers: number;
-        readonly bidirectional: boolean;
-        readonly projSize: number;
-      };
+    | { readonly kind: 'config'; readonly config: ExplainModuleConfig };
   readonly seqLen: number | undefined;
   readonly batch: number | undefined;
   readonly lengths: readonly number[] | undefined;
@@ -310,12 +299,15 @@ function runArgs(v: Values, positionals: readonly string[]): RunArgs {
   };
 }
 
-function engineArgs(v: Values): { engine: EngineChoice; simd: SimdChoice } {
+function engineArgs(v: Values): { engine: EngineChoice; simd: SimdOption } {
   return {
     engine: optional(v, 'engine', (x, f) => oneOf(x, f, ['auto', 'fast', 'reference'] as const)) ?? 'auto',
     simd: optional(v, 'simd', (x, f) => oneOf(x, f, ['auto', 'relaxed', 'plain'] as const)) ?? 'auto',
   };
 }
+
+/** `--mode` spells the family in lower case. */
+const FAMILIES: Readonly<Record<'rnn' | 'gru' | 'lstm', Family>> = { rnn: 'RNN', gru: 'GRU', lstm: 'LSTM' };
 
 function explainArgs(v: Values, positionals: readonly string[]): ExplainCommand {
   const mode = optional(v, 'mode', (x, f) => oneOf(x, f, ['rnn', 'gru', 'lstm'] as const));
@@ -327,14 +319,17 @@ function explainArgs(v: Values, positionals: readonly string[]): ExplainCommand 
   } else {
     noPositionals(positionals, 0);
     if (v['key'] !== undefined || v['prefix'] !== undefined) usage('--key / --prefix', 'only with WEIGHTS', '--mode');
+    const inputSize = optional(v, 'input-size', (x, f) => parseInteger(x, f, 1));
     source = {
       kind: 'config',
-      mode,
-      inputSize: optional(v, 'input-size', (x, f) => parseInteger(x, f, 1)),
-      hiddenSize: parseInteger(required(v, 'hidden-size'), '--hidden-size', 1),
-      numLayers: optional(v, 'num-layers', (x, f) => parseInteger(x, f, 1)) ?? 1,
-      bidirectional: v['bidirectional'] === true,
-      projSize: optional(v, 'proj-size', (x, f) => parseInteger(x, f, 0)) ?? 0,
+      config: {
+        mode: FAMILIES[mode],
+        ...(inputSize !== undefined && { inputSize }),
+        hiddenSize: parseInteger(required(v, 'hidden-size'), '--hidden-size', 1),
+        numLayers: optional(v, 'num-layers', (x, f) => parseInteger(x, f, 1)) ?? 1,
+        bidirectional: v['bidirectional'] === true,
+        projSize: optional(v, 'proj-size', (x, f) => parseInteger(x, f, 0)) ?? 0,
+      },
     };
   }
   return {

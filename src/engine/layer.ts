@@ -12,10 +12,11 @@
  * its own last valid step len_b − 1, starting from h0, never at T−1 over padding. Both fall out
  * of keeping the state of all B sequences and updating only the first batchSizes[t] rows.
  */
+import { gateCount, type Mode } from '../config.js';
 import type { FloatDType } from '../dtype.js';
 import { gruCell, lstmCell, relu, rnnCell, tanh } from './cell.js';
 import { allocFloat, linear } from './linear.js';
-import type { FloatArray, LayerWeights, Mode } from './types.js';
+import type { FloatArray, LayerWeights } from './types.js';
 
 /** Sizes of one layer. G = gates per hidden unit (1, 3, 4). */
 export interface LayerShape {
@@ -31,11 +32,6 @@ export interface DirectionOutput {
   readonly output: FloatArray;
   readonly rowStride: number;
   readonly column: number;
-}
-
-/** Number of gate blocks of a mode. */
-export function gateCount(mode: Mode): number {
-  return mode === 'LSTM' ? 4 : mode === 'GRU' ? 3 : 1;
 }
 
 /**

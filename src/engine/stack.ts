@@ -6,16 +6,17 @@
  * Dropout between layers is a training-time operation: inference never applies it.
  * The input projection first: https://github.com/pytorch/pytorch/blob/cf30153c4c131c8164ee7798e5022d810682e2cb/torch/_decomp/decompositions.py#L3894
  */
-import { gateCount, scanDirection, type LayerShape } from './layer.js';
+import { gateCount, numDirections, outSize, type StackConfig } from '../config.js';
+import { scanDirection, type LayerShape } from './layer.js';
 import { allocFloat, linear } from './linear.js';
-import type { FloatArray, StackConfig, StackInput, StackOutput, StackWeights } from './types.js';
+import type { FloatArray, StackInput, StackOutput, StackWeights } from './types.js';
 
 /** Runs a whole stack on packed input. See Note [packed layout everywhere] in types.ts. */
-export function runStack(config: StackConfig, weights: StackWeights, input: StackInput): StackOutput {
-  const { mode, inputSize, hiddenSize: H, numLayers: L, projSize } = config;
+export function runLayers(config: StackConfig, weights: StackWeights, input: StackInput): StackOutput {
+  const { mode, inputSize, hiddenSize: H, numLayers: L } = config;
   const { dtype } = weights;
-  const D = config.bidirectional ? 2 : 1;
-  const Hout = projSize > 0 ? projSize : H;
+  const D = numDirections(config);
+  const Hout = outSize(config);
   const GH = gateCount(mode) * H;
   const { batchSizes } = input;
   const T = batchSizes.length;

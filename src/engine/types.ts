@@ -1,6 +1,7 @@
 /**
  * The contract between the modules (src/modules/) and the engines: the reference engine
- * (src/engine/) and the fast WASM engine (src/fast/) implement the same `StackEngine`.
+ * (src/engine/) and the fast WASM engine (src/fast/) implement the same `Engine`: prepare weights once, run
+ * a forward pass, open a stream, dispose.
  *
  * Everything here is plain typed arrays in one float dtype, already validated by the modules:
  * shapes are checked once at the module's entry, the engines index freely.
@@ -11,24 +12,11 @@
  * exactly that layout with `batchSizes = [B, B, …, B]` (T entries), so dense and packed input
  * share one code path; batch_first / unbatched / unsorted lengths are undone by the modules.
  */
+import type { StackConfig } from '../config.js';
 import type { FloatDType } from '../dtype.js';
-
-/** PyTorch's mode strings (torch/nn/modules/rnn.py, RNNBase.mode). */
-export type Mode = 'RNN_TANH' | 'RNN_RELU' | 'GRU' | 'LSTM';
 
 /** Float storage of the compute dtype. */
 export type FloatArray = Float32Array | Float64Array;
-
-/** Hyper-parameters of a stack of recurrent layers (a cell is numLayers 1, unidirectional). */
-export interface StackConfig {
-  readonly mode: Mode;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bidirectional: boolean;
-  /** 0 when there is no projection (then H_out = hiddenSize). LSTM only. */
-  readonly projSize: number;
-}
 
 /** One layer × direction, row-major as in the state_dict. G = 1 / 3 / 4 gates. */
 export interface LayerWeights {
@@ -72,16 +60,47 @@ export interface StackOutput {
   readonly cN: FloatArray | null;
 }
 
-/** Weights prepared once (the fast engine repacks them into panels here). */
+/**
+ * A stack fed one time step at a time, carrying its state between calls (`module.stream()`).
+ * Arrays are row-major; states have forward's h_0 / c_0 layout without the direction axis
+ * (streams are unidirectional): h (L, batch, H_out), c (L, batch, H).
+ */
+export interface StackStream {
+  readonly batch: number;
+  /** Runs one step: x (batch, I) → the step's output (batch, H_out), a view valid until the next call. */
+  step(x: FloatArray): FloatArray;
+  /** Copies of the current state; c is null except for LSTM. */
+  getState(): { h: FloatArray; c: FloatArray | null };
+  /** Replaces the state (shapes as getState's; c ignored unless LSTM). */
+  setState(h: FloatArray, c: FloatArray | null): void;
+  /** Zero state, as a fresh stream. */
+  reset(): void;
+  /** Frees engine-owned memory; further calls throw E_DISPOSED. */
+  dispose(): void;
+}
+
+/** Which engine and kernel build run a prepared stack (`none`: plain JavaScript). */
+export interface EngineId {
+  readonly name: 'reference' | 'fast';
+  readonly simd: 'relaxed' | 'plain' | 'none';
+}
+
+/** Weights prepared once for one engine (the fast engine repacks them into panels). */
 export interface PreparedStack {
-  readonly engine: 'reference' | 'fast';
+  readonly engine: EngineId;
+  /** One forward pass. See Note [packed layout everywhere]. */
   run(input: StackInput): StackOutput;
+  /** A stream of `batch` sequences, one step per call; the stack must be unidirectional. */
+  openStream(batch: number): StackStream;
   /** Frees engine-owned memory (WASM); further calls throw E_DISPOSED. */
   dispose(): void;
 }
 
-/** An engine: prepares weights for a config. */
-export interface StackEngine {
-  readonly name: 'reference' | 'fast';
+/**
+ * An engine: everything that computes. The reference engine (src/engine/reference.ts) and the
+ * fast engine (src/fast/engine.ts) implement it; a module holds the one it was built with.
+ */
+export interface Engine extends EngineId {
+  /** Takes the weights in the compute dtype (already checked against `config`) and prepares them. */
   prepare(config: StackConfig, weights: StackWeights): PreparedStack;
 }

@@ -1,8 +1,8 @@
 /**
  * config → facts: the shapes of what nn.RNN / nn.GRU / nn.LSTM return, where each h_n row is
- * taken, and which slices of output equal which rows of h_n (../shared/SEMANTICS.md, "Shapes").
- * Facts are data (index lists, not strings) so that check.ts can evaluate them on a real run
- * and text.ts / svg.ts can draw them.
+ * taken, and which slices of output equal which rows of h_n (docs/semantics.md, "Shapes").
+ * Facts are data (index lists, not strings) so that slice.ts can evaluate them on a real run
+ * (explain.ts) and text.ts / svg.ts can draw them.
  *
  * Note [h_n rows in output]
  * h_n is (L·D, B, H_out), row = layer·D + direction (h_n.view(L, D, B, H_out)[layer, direction]).
@@ -12,13 +12,13 @@
  * For a bidirectional module the forward row is h_n[-2], not h_n[-1]. With packed input each
  * sequence b ends at its own len_b − 1 (forward) and the reverse direction starts there.
  */
+import { numDirections, outSize, type Family, type ModuleConfig } from '../config.js';
 import { fail } from '../errors.js';
 
-export type ExplainMode = 'RNN' | 'GRU' | 'LSTM';
-
-/** What to explain. PyTorch's constructor arguments (camelCase) plus the input's T and B. */
-export interface ExplainConfig {
-  readonly mode: ExplainMode;
+/** The module to explain: PyTorch's constructor arguments (camelCase). */
+export interface ExplainModuleConfig {
+  /** nn.RNN, nn.GRU or nn.LSTM. */
+  readonly mode: Family;
   readonly hiddenSize: number;
   /** @defaultValue hiddenSize */
   readonly inputSize?: number;
@@ -28,6 +28,10 @@ export interface ExplainConfig {
   readonly bidirectional?: boolean;
   /** LSTM only; 0 means no projection. @defaultValue 0 */
   readonly projSize?: number;
+}
+
+/** What to explain: the module, plus the input's T and B (and lengths for a packed batch). */
+export interface ExplainConfig extends ExplainModuleConfig {
   /** T. @defaultValue max(lengths), else 5 */
   readonly seqLen?: number;
   /** B. @defaultValue lengths.length, else 2 */
@@ -38,14 +42,9 @@ export interface ExplainConfig {
   readonly batchFirst?: boolean;
 }
 
-/** The config with every default filled in, and the derived sizes. */
-export interface ResolvedConfig {
-  readonly mode: ExplainMode;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bidirectional: boolean;
-  readonly projSize: number;
+/** The config with every default filled in (bias is always true), and the derived sizes. */
+export interface ResolvedConfig extends ModuleConfig {
+  readonly mode: Family;
   readonly seqLen: number;
   readonly batch: number;
   readonly lengths: readonly number[] | null;
@@ -140,14 +139,15 @@ export function resolveConfig(config: ExplainConfig): ResolvedConfig {
     inputSize: positiveInt(config.inputSize ?? hiddenSize, 'inputSize', 1),
     hiddenSize,
     numLayers: positiveInt(config.numLayers ?? 1, 'numLayers', 1),
+    bias: true,
     bidirectional,
     projSize,
     seqLen,
     batch,
     lengths,
     batchFirst: config.batchFirst ?? false,
-    directions: bidirectional ? 2 : 1,
-    hOut: projSize > 0 ? projSize : hiddenSize,
+    directions: numDirections({ bidirectional }),
+    hOut: outSize({ hiddenSize, projSize }),
   };
 }
 

@@ -2,11 +2,12 @@
  * The fast engine: a `StackEngine` over the WebAssembly SIMD kernels, float32 and float64 (f64x2
  * lanes: about half the float32 rate, still far above plain JS).
  */
-import type { PreparedStack, StackConfig, StackEngine, StackWeights } from '../engine/types.js';
+import type { SimdOption, StackConfig } from '../config.js';
+import type { Engine, PreparedStack, StackWeights } from '../engine/types.js';
 import { FastStack } from './stack.js';
-import { kernelModule, resolveSimd, simdSupported, type SimdOption } from './wasm.js';
+import { kernelModule, resolveSimd, simdSupported } from './wasm.js';
 
-export { initFastEngine, type SimdOption } from './wasm.js';
+export { initFastEngine } from './wasm.js';
 
 /** Options of the fast engine. */
 export interface FastEngineOptions {
@@ -27,12 +28,14 @@ export function fastEngineAvailable(simd: SimdOption = 'auto'): boolean {
 }
 
 /** A fast engine using the given kernel build; E_BAD_OPTION when the runtime cannot run it. */
-export function createFastEngine(options: FastEngineOptions = {}): StackEngine {
+export function createFastEngine(options: FastEngineOptions = {}): Engine {
   const build = resolveSimd(options.simd ?? 'auto');
-  return {
+  const engine: Engine = {
     name: 'fast',
+    simd: build,
     prepare(config: StackConfig, weights: StackWeights): PreparedStack {
-      return new FastStack(config, weights, build);
+      return new FastStack(engine, build, config, weights);
     },
   };
+  return engine;
 }

@@ -6,8 +6,9 @@
  * Padding rows are zero, so padded columns compute exact zeros and the kernels never branch on a
  * tail.
  */
+import { gateCount, numDirections, outSize, type Mode, type StackConfig } from '../config.js';
 import type { FloatDType } from '../dtype.js';
-import type { FloatArray, Mode, StackConfig, StackWeights } from '../engine/types.js';
+import type { FloatArray, StackWeights } from '../engine/types.js';
 import type { Workspace } from './wasm.js';
 
 /** Sizes of the padded layout of one stack (the same for every layer and direction). */
@@ -54,9 +55,9 @@ export function geometry(config: StackConfig, dtype: FloatDType): Geometry {
   const bytes = dtype === 'float32' ? 4 : 8;
   const NR = 32 / bytes;
   const H = config.hiddenSize;
-  const G = config.mode === 'LSTM' ? 4 : config.mode === 'GRU' ? 3 : 1;
+  const G = gateCount(config.mode);
   const Hs = Math.ceil(H / 4) * 4;
-  const Hout = config.projSize > 0 ? config.projSize : H;
+  const Hout = outSize(config);
   const panels = Math.ceil((G * Hs) / NR);
   const VR = 96 / bytes;
   const groups = Math.ceil((panels * NR) / VR);
@@ -74,7 +75,7 @@ export function geometry(config: StackConfig, dtype: FloatDType): Geometry {
     groups,
     Nvec: groups * VR,
     projPanels: config.projSize > 0 ? Math.ceil(config.projSize / NR) : 0,
-    D: config.bidirectional ? 2 : 1,
+    D: numDirections(config),
   };
 }
 

@@ -8,9 +8,12 @@
  * Semantics as src/engine/stack.ts and layer.ts
  * (See Note [reverse direction with packed input] in src/engine/layer.ts).
  */
+import type { StackConfig } from '../config.js';
+import type { EngineId, PreparedStack, StackInput, StackOutput, StackStream, StackWeights } from '../engine/types.js';
 import { fail } from '../errors.js';
-import type { FloatArray, PreparedStack, StackConfig, StackInput, StackOutput, StackWeights } from '../engine/types.js';
 import { geometry, packStack, type Geometry, type PackedLayer } from './pack.js';
+import { allocStep, getRows, putRows, step, type StepBuffers } from './step.js';
+import { FastStream } from './stream.js';
 import { openWorkspace, type Kernels, type SimdBuild, type Workspace } from './wasm.js';
 
 /** Rows of gi computed per GEMM call: bounds its buffer (a time chunk) and keeps the GEMM long. */
@@ -19,74 +22,12 @@ const CHUNK_ROWS = 1024;
 /** `seq1`'s mode argument. */
 const SEQ_MODE: Record<Geometry['mode'], number> = { LSTM: 0, GRU: 1, RNN_TANH: 2, RNN_RELU: 3 };
 
-/** Byte offsets of the per-step buffers of one direction: state and scratch for B rows. */
-export interface StepBuffers {
-  /** (B, Hos) hidden state h, updated in place. */
-  readonly h: number;
-  /** (B, Hs) cell state c (LSTM), updated in place. */
-  readonly c: number;
-  /** (B, Hs) o ⊙ tanh(c') before the projection (LSTM with proj_size). */
-  readonly y: number;
-  /** (B, Npad) gh = W_hh h + b_hh (row 0 has room for Nvec columns, which `gemv` writes). */
-  readonly gh: number;
-}
-
-/** Allocates step buffers for `B` rows. */
-export function allocStep(ws: Workspace, g: Geometry, B: number): StepBuffers {
-  return {
-    h: ws.alloc(B * g.Hos * g.bytes),
-    c: ws.alloc(B * g.Hs * g.bytes),
-    y: ws.alloc(B * g.Hs * g.bytes),
-    gh: ws.alloc(Math.max(B * g.Npad, g.Nvec) * g.bytes),
-  };
-}
-
-/**
- * One time step for the first M rows: gi (M rows of stride Npad) is this step's input projection.
- * `zeros` is a zero bias for the projection.
- */
-export function step(k: Kernels, g: Geometry, w: PackedLayer, zeros: number, M: number, gi: number, s: StepBuffers): void {
-  const { H, Hs, Hout, Hos, Npad } = g;
-  if (M === 1) k.gemvh(Hout, g.groups, s.h, w.wHhVec, w.bHh, s.gh);
-  else k.gemm(M, Hout, g.panels, s.h, Hos, w.wHh, w.bHh, s.gh, Npad);
-  switch (g.mode) {
-    case 'LSTM':
-      if (g.projPanels === 0) {
-        k.lstmCell(M, H, Hs, gi, Npad, s.gh, Npad, s.c, Hs, s.h, Hos);
-      } else {
-        k.lstmCell(M, H, Hs, gi, Npad, s.gh, Npad, s.c, Hs, s.y, Hs);
-        // h' = W_hr (o ⊙ tanh(c')), no bias (torch/nn/modules/rnn.py, class LSTM, proj_size)
-        k.gemm(M, H, g.projPanels, s.y, Hs, w.wHr, zeros, s.h, Hos);
-      }
-      break;
-    case 'GRU':
-      k.gruCell(M, H, Hs, gi, Npad, s.gh, Npad, s.h, Hos);
-      break;
-    case 'RNN_TANH':
-    case 'RNN_RELU':
-      k.rnnCell(M, H, gi, Npad, s.gh, Npad, s.h, Hos, g.mode === 'RNN_RELU' ? 1 : 0);
-      break;
-  }
-}
-
-/** Copies rows (count, n) of `src` into workspace rows at byte offset `at`, stride `ld` elements. */
-export function putRows(view: FloatArray, at: number, ld: number, src: FloatArray, srcOffset: number, count: number, n: number): void {
-  const base = at / view.BYTES_PER_ELEMENT;
-  for (let b = 0; b < count; b++) view.set(src.subarray(srcOffset + b * n, srcOffset + (b + 1) * n), base + b * ld);
-}
-
-/** Copies workspace rows (count, n) at byte offset `at`, stride `ld` elements, into `dst`. */
-export function getRows(view: FloatArray, at: number, ld: number, dst: FloatArray, dstOffset: number, count: number, n: number): void {
-  const base = at / view.BYTES_PER_ELEMENT;
-  for (let b = 0; b < count; b++) dst.set(view.subarray(base + b * ld, base + b * ld + n), dstOffset + b * n);
-}
-
 /** A stack prepared for the kernels: weights packed once into its own WASM memory. */
 export class FastStack implements PreparedStack {
-  readonly engine = 'fast' as const;
+  readonly engine: EngineId;
+  readonly build: SimdBuild;
   readonly config: StackConfig;
   readonly geometry: Geometry;
-  readonly build: SimdBuild;
   private ws: Workspace | null;
   /** The kernels of the stack's dtype. */
   readonly kernels: Kernels;
@@ -97,10 +38,11 @@ export class FastStack implements PreparedStack {
   /** Everything below this mark is weights; runs allocate above it. */
   readonly weightsEnd: number;
 
-  constructor(config: StackConfig, weights: StackWeights, build: SimdBuild) {
+  constructor(engine: EngineId, build: SimdBuild, config: StackConfig, weights: StackWeights) {
+    this.engine = engine;
+    this.build = build;
     this.config = config;
     this.geometry = geometry(config, weights.dtype);
-    this.build = build;
     this.ws = openWorkspace(build);
     this.kernels = this.ws.kernels(weights.dtype);
     this.layers = packStack(this.ws, config, weights, this.geometry);
@@ -198,6 +140,11 @@ export class FastStack implements PreparedStack {
         k.copyRows(M, g.Hout, s.h, g.Hos, out + offsets[t] * width * g.bytes, width);
       }
     }
+  }
+
+  /** A WASM stream with its own workspace (a copy of the packed weights); allocates nothing per step. */
+  openStream(batch: number): StackStream {
+    return new FastStream(this, batch);
   }
 
   dispose(): void {

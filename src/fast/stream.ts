@@ -1,44 +1,21 @@
 /**
- * Streaming: a unidirectional stack fed one time step at a time, carrying its state between calls,
- * for real-time use (audio, sensors, token by token). `openStackStream` gives the allocation-free
- * WASM stream for a fast stack and, for any other prepared stack (the reference engine), a stream
- * that runs one-step forward passes (same results, allocating per step).
+ * The fast engine's stream (`FastStack.openStream`): a unidirectional stack fed one time step at a
+ * time, carrying its state between calls, allocating nothing per step.
  *
  * Stepping T times equals one forward pass over the T steps: each step runs the same kernels on the
  * same rows, and every output element sums its products in the same order.
  */
-import type { FloatDType } from '../dtype.js';
-import type { FloatArray, PreparedStack, StackConfig } from '../engine/types.js';
-import { fail } from '../errors.js';
-import { allocStep, FastStack, getRows, putRows, step, type StepBuffers } from './stack.js';
+import { disposedStream } from '../engine/stream.js';
+import type { FloatArray, StackStream } from '../engine/types.js';
+import type { FastStack } from './stack.js';
+import { allocStep, getRows, putRows, step, type StepBuffers } from './step.js';
 import { openWorkspace, type Kernels, type Workspace } from './wasm.js';
-
-/** One stream over a stack with `batch` rows. Arrays are row-major; states as forward's h_0 / c_0. */
-export interface StackStream {
-  readonly batch: number;
-  /** Runs one step: x (batch, I) → the step's output (batch, H_out), a view valid until the next call. */
-  step(x: FloatArray): FloatArray;
-  /** h (L, batch, H_out) and, for LSTM, c (L, batch, H): copies of the current state. */
-  getState(): { h: FloatArray; c: FloatArray | null };
-  /** Replaces the state (shapes as getState's; c ignored unless LSTM). */
-  setState(h: FloatArray, c: FloatArray | null): void;
-  /** Zero state, as a fresh stream. */
-  reset(): void;
-  dispose(): void;
-}
-
-/** A stream over a prepared unidirectional stack. */
-export function openStackStream(prepared: PreparedStack, config: StackConfig, dtype: FloatDType, batch: number): StackStream {
-  return prepared instanceof FastStack ? new FastStream(prepared, batch) : new RunStream(prepared, config, dtype, batch);
-}
-
-const disposedError = (): Error => fail('E_DISPOSED', { what: 'stream', expected: 'a live stream', got: 'a disposed one' });
 
 /**
  * The WASM stream: its own workspace holding a copy of the packed weights (same byte offsets),
  * per-layer state and scratch; layer l > 0 reads layer l − 1's state h as its input.
  */
-class FastStream implements StackStream {
+export class FastStream implements StackStream {
   readonly batch: number;
   private ws: Workspace | null;
   private readonly stack: FastStack;
@@ -68,7 +45,7 @@ class FastStream implements StackStream {
   }
 
   private live(): Workspace {
-    if (this.ws === null) throw disposedError();
+    if (this.ws === null) throw disposedStream();
     return this.ws;
   }
 
@@ -127,62 +104,5 @@ class FastStream implements StackStream {
 
   dispose(): void {
     this.ws = null;
-  }
-}
-
-/** The fallback stream: one-step forward passes of any prepared stack, state carried in arrays. */
-class RunStream implements StackStream {
-  readonly batch: number;
-  private readonly prepared: PreparedStack;
-  private readonly alloc: (n: number) => FloatArray;
-  private readonly batchSizes: Int32Array;
-  private readonly hSize: number;
-  private readonly cSize: number;
-  private h: FloatArray;
-  private c: FloatArray | null;
-  private disposed = false;
-
-  constructor(prepared: PreparedStack, config: StackConfig, dtype: FloatDType, batch: number) {
-    this.prepared = prepared;
-    this.alloc = dtype === 'float64' ? (n) => new Float64Array(n) : (n) => new Float32Array(n);
-    this.batch = batch;
-    this.batchSizes = Int32Array.of(batch);
-    this.hSize = config.numLayers * batch * (config.projSize > 0 ? config.projSize : config.hiddenSize);
-    this.cSize = config.mode === 'LSTM' ? config.numLayers * batch * config.hiddenSize : 0;
-    this.h = this.alloc(this.hSize);
-    this.c = this.cSize > 0 ? this.alloc(this.cSize) : null;
-  }
-
-  private live(): void {
-    if (this.disposed) throw disposedError();
-  }
-
-  step(x: FloatArray): FloatArray {
-    this.live();
-    const out = this.prepared.run({ x, batchSizes: this.batchSizes, h0: this.h, c0: this.c });
-    this.h = out.hN;
-    this.c = out.cN;
-    return out.output;
-  }
-
-  getState(): { h: FloatArray; c: FloatArray | null } {
-    this.live();
-    return { h: this.h.slice(), c: this.c === null ? null : this.c.slice() };
-  }
-
-  setState(h: FloatArray, c: FloatArray | null): void {
-    this.live();
-    this.h = h.slice();
-    if (this.cSize > 0) this.c = c === null ? this.alloc(this.cSize) : c.slice();
-  }
-
-  reset(): void {
-    this.live();
-    this.h = this.alloc(this.hSize);
-    this.c = this.cSize > 0 ? this.alloc(this.cSize) : null;
-  }
-
-  dispose(): void {
-    this.disposed = true;
   }
 }

@@ -10,13 +10,11 @@
  * and its kernels are called on small problems at load, so that the optimised code is in place
  * before the first long forward pass; time loops also call the kernels per step or per chunk.
  */
+import type { SimdOption } from '../config.js';
 import type { FloatDType } from '../dtype.js';
 import type { FloatArray } from '../engine/types.js';
 import { fail } from '../errors.js';
 import { PLAIN_WASM_BASE64, RELAXED_WASM_BASE64 } from './generated/kernels.js';
-
-/** Which kernel build to use: `auto` picks relaxed where the runtime validates it, else plain. */
-export type SimdOption = 'auto' | 'relaxed' | 'plain';
 
 /** A kernel build: with relaxed-SIMD fused multiply-add, or plain SIMD128 multiply then add. */
 export type SimdBuild = 'relaxed' | 'plain';

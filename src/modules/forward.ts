@@ -2,7 +2,7 @@
  * The shape logic of `forward`, in one place for every module (and for `stream`): check the
  * input and states once, turn them into the engines' packed layout (see Note [packed layout
  * everywhere] in src/engine/types.ts), run, and shape the results exactly as PyTorch does
- * (../shared/SEMANTICS.md, "Shapes"):
+ * (docs/semantics.md, "Shapes"):
  *   input (T, B, I) | batch-first (B, T, I) | unbatched (T, I) | PackedSequence (N, I)
  *   output (T, B, D·H_out) | (B, T, D·H_out) | (T, D·H_out) | PackedSequence (N, D·H_out)
  *   h_0 / h_n (L·D, B, H_out), c_0 / c_n (L·D, B, H); unbatched: no B. Never batch-first.
@@ -11,28 +11,33 @@
  * https://github.com/pytorch/pytorch/blob/cf30153c4c131c8164ee7798e5022d810682e2cb/torch/nn/modules/rnn.py#L1160
  * https://github.com/pytorch/pytorch/blob/cf30153c4c131c8164ee7798e5022d810682e2cb/torch/nn/modules/rnn.py#L1198
  */
+import { isCell, numDirections, outSize, type ModuleKind, type StackConfig } from '../config.js';
 import type { FloatDType } from '../dtype.js';
 import { PackedSequence } from '../engine/packed.js';
-import type { FloatArray, PreparedStack, StackConfig, StackInput } from '../engine/types.js';
-import { fail } from '../errors.js';
+import type { FloatArray, PreparedStack, StackInput } from '../engine/types.js';
+import { badArgument, fail } from '../errors.js';
 import { formatShape, Tensor } from '../tensor.js';
 
 /** What forward needs to know of a module. */
 export interface ForwardSpec extends StackConfig {
+  readonly kind: ModuleKind;
   readonly batchFirst: boolean;
   readonly dtype: FloatDType;
 }
 
-/** Results of a stack; cN is null except for LSTM. */
-export interface StackResult<O> {
+/** A module's initial state: h_0, or the pair (h_0, c_0) for nn.LSTM / nn.LSTMCell (PyTorch's `hx`). */
+export type Hx = Tensor | readonly [Tensor, Tensor];
+
+/** What every module's `forward` returns: output (h′ for a cell), h_n, and c_n for LSTM / LSTMCell. */
+export interface ForwardResult<O extends Tensor | PackedSequence = Tensor | PackedSequence> {
   readonly output: O;
   readonly hN: Tensor;
-  readonly cN: Tensor | null;
+  readonly cN?: Tensor;
 }
 
 /** Checks that a tensor has the module's dtype (PyTorch does not promote). */
 export function checkDType(what: string, t: Tensor, dtype: FloatDType): FloatArray {
-  if (!(t instanceof Tensor)) throw fail('E_INPUT_RANK', { what, expected: 'a Tensor', got: typeof t });
+  if (!(t instanceof Tensor)) throw badArgument(what, 'a Tensor', t);
   if (t.dtype !== dtype) throw fail('E_INPUT_DTYPE', { what: `${what}.dtype`, expected: `${dtype} (the module's dtype)`, got: t.dtype });
   return t.data as FloatArray;
 }
@@ -65,17 +70,17 @@ function swap01(a: FloatArray, P: number, Q: number, F: number): FloatArray {
 }
 
 /** Runs a stack module (RNN / GRU / LSTM) on dense or packed input. */
-export function forwardStack(
+function forwardStack(
   spec: ForwardSpec,
   prepared: PreparedStack,
   input: Tensor | PackedSequence,
   h0: Tensor | undefined,
   c0: Tensor | undefined,
-): StackResult<Tensor | PackedSequence> {
+): ForwardResult {
   const { dtype, inputSize: I, hiddenSize: H } = spec;
-  const D = spec.bidirectional ? 2 : 1;
+  const D = numDirections(spec);
   const LD = spec.numLayers * D;
-  const Hout = spec.projSize > 0 ? spec.projSize : H;
+  const Hout = outSize(spec);
   const packed = input instanceof PackedSequence ? input : null;
   const data = packed === null ? (input as Tensor) : packed.data;
   let x = checkDType(packed === null ? 'input' : 'input.data', data, dtype);
@@ -125,17 +130,18 @@ export function forwardStack(
   } else {
     output = new Tensor(dtype, [T, B, D * Hout], out.output);
   }
-  return { output, hN: result(out.hN, Hout), cN: out.cN === null ? null : result(out.cN, H) };
+  const hN = result(out.hN, Hout);
+  return out.cN === null ? { output, hN } : { output, hN, cN: result(out.cN, H) };
 }
 
-/** Runs a cell (a 1-layer stack for one step): input (B, I) or unbatched (I); states (B, H) or (H). */
-export function forwardCell(
+/** Runs a cell (a 1-layer stack for one step): input (B, I) or unbatched (I); states (B, H) or (H). output = h′. */
+function forwardCell(
   spec: ForwardSpec,
   prepared: PreparedStack,
   input: Tensor,
   h0: Tensor | undefined,
   c0: Tensor | undefined,
-): { hN: Tensor; cN: Tensor | null } {
+): ForwardResult<Tensor> {
   const { dtype, inputSize: I, hiddenSize: H } = spec;
   const x = checkDType('input', input, dtype);
   if (input.ndim !== 1 && input.ndim !== 2) {
@@ -151,5 +157,32 @@ export function forwardCell(
     h0: h0 === undefined ? null : checkState('hx', h0, shape, dtype),
     c0: c0 === undefined ? null : checkState('cx', c0, shape, dtype),
   });
-  return { hN: new Tensor(dtype, shape, out.hN), cN: out.cN === null ? null : new Tensor(dtype, shape, out.cN) };
+  const hN = new Tensor(dtype, shape, out.hN);
+  return out.cN === null ? { output: hN, hN } : { output: hN, hN, cN: new Tensor(dtype, shape, out.cN) };
+}
+
+/**
+ * The one forward of every module kind: checks the arguments' kinds, splits `hx` into h_0 / c_0
+ * (a pair for LSTM / LSTMCell, a Tensor otherwise), and runs the stack or the cell.
+ */
+export function forwardModule(spec: ForwardSpec, prepared: PreparedStack, input: Tensor | PackedSequence, hx: Hx | undefined): ForwardResult {
+  const cell = isCell(spec.kind);
+  if (!(input instanceof Tensor) && (cell || !(input instanceof PackedSequence))) {
+    throw badArgument(`${spec.kind}.forward(input)`, cell ? 'a Tensor (a cell takes one step, not a PackedSequence)' : 'a Tensor or a PackedSequence', input);
+  }
+  let h0: Tensor | undefined;
+  let c0: Tensor | undefined;
+  if (hx !== undefined && hx !== null) {
+    const lstm = spec.mode === 'LSTM';
+    const pair = Array.isArray(hx);
+    if (lstm !== pair || (pair && hx.length !== 2)) {
+      throw fail('E_HIDDEN_SHAPE', {
+        what: `${spec.kind}.forward(input, hx): hx`,
+        expected: lstm ? 'an (h_0, c_0) pair of Tensors' : 'a Tensor h_0',
+        got: pair ? `an array of ${hx.length}` : 'a single Tensor',
+      });
+    }
+    [h0, c0] = pair ? (hx as readonly [Tensor, Tensor]) : [hx as Tensor, undefined];
+  }
+  return cell ? forwardCell(spec, prepared, input as Tensor, h0, c0) : forwardStack(spec, prepared, input, h0, c0);
 }

@@ -4,17 +4,10 @@
  * PyTorch's rules (torch/nn/modules/rnn.py, RNNBase.__init__ and RNNCellBase):
  * https://github.com/pytorch/pytorch/blob/cf30153c4c131c8164ee7798e5022d810682e2cb/torch/nn/modules/rnn.py#L112-L157
  */
+import { familyOf, isCell, modeOf, type EngineChoice, type ModuleKind, type Nonlinearity, type SimdOption, type StackConfig } from '../config.js';
 import type { FloatDType } from '../dtype.js';
-import type { Mode } from '../engine/types.js';
-import { fail } from '../errors.js';
-import type { SimdOption } from '../fast/wasm.js';
+import { badArgument, fail } from '../errors.js';
 import { normalizePrefix } from '../state-dict/names.js';
-
-/** RNN activation (nn.RNN `nonlinearity`). */
-export type Nonlinearity = 'tanh' | 'relu';
-
-/** Which engine runs the module: `auto` = the fast engine where available, else the reference. */
-export type EngineChoice = 'auto' | 'reference' | 'fast';
 
 /** Options shared by every module. */
 export interface CommonOptions {
@@ -71,26 +64,18 @@ export interface RNNCellOptions extends CommonOptions {
 }
 
 /** Every option resolved and checked. A cell is one layer, one direction. */
-export interface ResolvedOptions {
-  readonly mode: Mode;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bias: boolean;
+export interface ResolvedOptions extends StackConfig {
+  readonly kind: ModuleKind;
   readonly batchFirst: boolean;
   readonly dropout: number;
-  readonly bidirectional: boolean;
-  readonly projSize: number;
   readonly dtype: FloatDType | undefined;
   readonly engine: EngineChoice;
   readonly simd: SimdOption;
   readonly prefix: string;
 }
 
-type AnyOptions = Partial<RNNOptions & LSTMOptions> & CommonOptions;
-
-/** The module family an options object is for. */
-export type Family = 'RNN' | 'GRU' | 'LSTM' | 'RNNCell' | 'GRUCell' | 'LSTMCell';
+/** The union of every kind's options (what a constructor may receive). */
+export type AnyOptions = Partial<RNNOptions & LSTMOptions> & CommonOptions;
 
 const bad = (what: string, expected: string, got: unknown): Error =>
   fail('E_BAD_OPTION', { what, expected, got: typeof got === 'string' ? JSON.stringify(got) : String(got) });
@@ -106,15 +91,16 @@ function boolean(name: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-/** Checks and completes a module's options; throws E_BAD_OPTION with PyTorch's rules. */
-export function resolveOptions(family: Family, options: AnyOptions): ResolvedOptions {
-  const cell = family.endsWith('Cell');
-  const base = cell ? family.slice(0, -4) : family;
+/** Checks and completes a `kind` module's options; throws E_BAD_OPTION with PyTorch's rules. */
+export function resolveOptions(kind: ModuleKind, options: AnyOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw badArgument(`new ${kind}(options, weights)`, 'an options object ({ inputSize, hiddenSize, … })', options);
+  const cell = isCell(kind);
+  const base = familyOf(kind);
   const hiddenSize = integer('hiddenSize', options.hiddenSize, 1);
   // An option another family lacks is an error, unless it holds that option's default.
   const rejectUnless = (name: keyof AnyOptions, allowed: boolean, fallback?: unknown): void => {
     const value = options[name];
-    if (!allowed && value !== undefined && value !== fallback) throw bad(name, `no ${name} for ${family}`, value);
+    if (!allowed && value !== undefined && value !== fallback) throw bad(name, `no ${name} for ${kind}`, value);
   };
   rejectUnless('nonlinearity', base === 'RNN');
   rejectUnless('projSize', base === 'LSTM' && !cell, 0);
@@ -137,7 +123,8 @@ export function resolveOptions(family: Family, options: AnyOptions): ResolvedOpt
   const prefix = options.prefix ?? '';
   if (typeof prefix !== 'string') throw bad('prefix', 'a string', prefix);
   return {
-    mode: base === 'RNN' ? (nonlinearity === 'relu' ? 'RNN_RELU' : 'RNN_TANH') : (base as Mode),
+    kind,
+    mode: modeOf(base, nonlinearity),
     inputSize: integer('inputSize', options.inputSize, 1),
     hiddenSize,
     numLayers: integer('numLayers', options.numLayers ?? 1, 1),

@@ -1,21 +1,29 @@
 /**
  * nn.RNN, nn.GRU and nn.LSTM (torch/nn/modules/rnn.py): options and weights are checked once
- * at construction; `forward` checks shapes (forward.ts) and runs the selected engine.
+ * at construction; `forward` checks shapes (forward.ts) and runs the module's engine.
+ *
+ * Note [one forward signature]
+ * Every module kind, cells included, declares `forward` with the same parameters (`hx` is h_0, or
+ * the pair (h_0, c_0) for an LSTM, checked when called), so that a call on the union that
+ * `fromStateDict` returns type-checks; only the result types differ by kind (LSTM and LSTMCell
+ * narrow `cN` to a Tensor).
  */
 import type { PackedSequence } from '../engine/packed.js';
 import type { Tensor } from '../tensor.js';
-import { optionsFromStateDict, type FromStateDictOptions, type StateDictLike } from './discover.js';
-import { forwardStack } from './forward.js';
-import type { Family, GRUOptions, LSTMOptions, RNNOptions } from './options.js';
 import { ModuleBase } from './base.js';
+import type { Hx } from './forward.js';
+import type { AnyOptions, GRUOptions, LSTMOptions, RNNOptions } from './options.js';
 import { RecurrentStream, type StreamOptions } from './stream.js';
 import type { Weights } from './weights.js';
 
 /** `{ output, hN }` of nn.RNN / nn.GRU: output is a Tensor or a PackedSequence, like the input. */
 export interface RNNResult<O extends Tensor | PackedSequence = Tensor> {
+  /** (T, B, D·H_out), batch-first (B, T, D·H_out), unbatched (T, D·H_out), or a PackedSequence. */
   readonly output: O;
   /** h_n: (L·D, B, H_out), or (L·D, H_out) for unbatched input. */
   readonly hN: Tensor;
+  /** c_n: nn.LSTM only (see LSTMResult). */
+  readonly cN?: Tensor;
 }
 
 /** `{ output, hN, cN }` of nn.LSTM. */
@@ -33,9 +41,9 @@ export abstract class RNNBase extends ModuleBase {
   readonly bidirectional: boolean;
   readonly projSize: number;
 
-  protected constructor(family: Family, options: RNNOptions & LSTMOptions, weights: Weights) {
-    super(family, options, weights);
-    const o = this.resolved;
+  protected constructor(kind: 'RNN' | 'GRU' | 'LSTM', options: AnyOptions, weights: Weights) {
+    super(kind, options, weights);
+    const o = this.module.options;
     this.numLayers = o.numLayers;
     this.batchFirst = o.batchFirst;
     this.dropout = o.dropout;
@@ -43,12 +51,20 @@ export abstract class RNNBase extends ModuleBase {
     this.projSize = o.projSize;
   }
 
+  /** Runs the sequence; hx is h_0 (zeros when absent). See Note [one forward signature]. */
+  forward(input: Tensor, hx?: Hx): RNNResult;
+  forward(input: PackedSequence, hx?: Hx): RNNResult<PackedSequence>;
+  forward(input: Tensor | PackedSequence, hx?: Hx): RNNResult<Tensor | PackedSequence>;
+  forward(input: Tensor | PackedSequence, hx?: Hx): RNNResult<Tensor | PackedSequence> {
+    return this.module.forward(input, hx);
+  }
+
   /**
    * Step-by-step use of a unidirectional module: `s.step(x_t)` runs one time step and carries the
    * state (see RecurrentStream). A bidirectional module cannot stream: E_BAD_OPTION.
    */
   stream(options: StreamOptions = {}): RecurrentStream {
-    return new RecurrentStream(this.spec, this.prepared, options);
+    return new RecurrentStream(this.module.spec, this.module.prepared, options);
   }
 }
 
@@ -57,21 +73,10 @@ export abstract class RNNBase extends ModuleBase {
  * @see torch.nn.RNN
  */
 export class RNN extends RNNBase {
+  static readonly kind = 'RNN';
+
   constructor(options: RNNOptions, weights: Weights) {
     super('RNN', options, weights);
-  }
-
-  /** Builds an RNN from a state_dict (any prefix); shapes give the configuration. */
-  static fromStateDict(sd: StateDictLike, options: FromStateDictOptions = {}): RNN {
-    return new RNN(optionsFromStateDict('RNN', sd, options), sd);
-  }
-
-  /** Runs the sequence; hx is h_0 (zeros when absent). */
-  forward(input: Tensor, hx?: Tensor): RNNResult;
-  forward(input: PackedSequence, hx?: Tensor): RNNResult<PackedSequence>;
-  forward(input: Tensor | PackedSequence, hx?: Tensor): RNNResult<Tensor | PackedSequence> {
-    const { output, hN } = forwardStack(this.spec, this.prepared, input, hx, undefined);
-    return { output, hN };
   }
 }
 
@@ -80,21 +85,10 @@ export class RNN extends RNNBase {
  * @see torch.nn.GRU
  */
 export class GRU extends RNNBase {
+  static readonly kind = 'GRU';
+
   constructor(options: GRUOptions, weights: Weights) {
     super('GRU', options, weights);
-  }
-
-  /** Builds a GRU from a state_dict (any prefix); shapes give the configuration. */
-  static fromStateDict(sd: StateDictLike, options: FromStateDictOptions = {}): GRU {
-    return new GRU(optionsFromStateDict('GRU', sd, options), sd);
-  }
-
-  /** Runs the sequence; hx is h_0 (zeros when absent). */
-  forward(input: Tensor, hx?: Tensor): RNNResult;
-  forward(input: PackedSequence, hx?: Tensor): RNNResult<PackedSequence>;
-  forward(input: Tensor | PackedSequence, hx?: Tensor): RNNResult<Tensor | PackedSequence> {
-    const { output, hN } = forwardStack(this.spec, this.prepared, input, hx, undefined);
-    return { output, hN };
   }
 }
 
@@ -103,20 +97,17 @@ export class GRU extends RNNBase {
  * @see torch.nn.LSTM
  */
 export class LSTM extends RNNBase {
+  static readonly kind = 'LSTM';
+
   constructor(options: LSTMOptions, weights: Weights) {
     super('LSTM', options, weights);
   }
 
-  /** Builds an LSTM from a state_dict (any prefix); shapes give the configuration, proj_size included. */
-  static fromStateDict(sd: StateDictLike, options: FromStateDictOptions = {}): LSTM {
-    return new LSTM(optionsFromStateDict('LSTM', sd, options), sd);
-  }
-
-  /** Runs the sequence; hx is [h_0, c_0] (zeros when absent). */
-  forward(input: Tensor, hx?: readonly [Tensor, Tensor]): LSTMResult;
-  forward(input: PackedSequence, hx?: readonly [Tensor, Tensor]): LSTMResult<PackedSequence>;
-  forward(input: Tensor | PackedSequence, hx?: readonly [Tensor, Tensor]): LSTMResult<Tensor | PackedSequence> {
-    const { output, hN, cN } = forwardStack(this.spec, this.prepared, input, hx?.[0], hx?.[1]);
-    return { output, hN, cN: cN as Tensor };
+  /** Runs the sequence; hx is [h_0, c_0] (zeros when absent). See Note [one forward signature]. */
+  override forward(input: Tensor, hx?: Hx): LSTMResult;
+  override forward(input: PackedSequence, hx?: Hx): LSTMResult<PackedSequence>;
+  override forward(input: Tensor | PackedSequence, hx?: Hx): LSTMResult<Tensor | PackedSequence>;
+  override forward(input: Tensor | PackedSequence, hx?: Hx): LSTMResult<Tensor | PackedSequence> {
+    return this.module.forward(input, hx) as LSTMResult<Tensor | PackedSequence>;
   }
 }

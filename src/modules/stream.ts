@@ -12,9 +12,9 @@
  * ```
  * On the fast engine a step allocates nothing; the reference engine (and float64) allocate per step.
  */
-import type { FloatArray, PreparedStack } from '../engine/types.js';
-import { fail } from '../errors.js';
-import { openStackStream, type StackStream } from '../fast/stream.js';
+import { outSize } from '../config.js';
+import type { FloatArray, PreparedStack, StackStream } from '../engine/types.js';
+import { badArgument, describeValue, fail } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkDType, checkState, type ForwardSpec } from './forward.js';
 
@@ -58,9 +58,9 @@ export class RecurrentStream {
     }
     this.batch = batch;
     this.#spec = spec;
-    this.#stream = openStackStream(prepared, spec, spec.dtype, batch);
+    this.#stream = prepared.openStream(batch);
     this.#stepSize = batch * spec.inputSize;
-    this.#outSize = batch * (spec.projSize > 0 ? spec.projSize : spec.hiddenSize);
+    this.#outSize = batch * outSize(spec);
   }
 
   /**
@@ -69,13 +69,17 @@ export class RecurrentStream {
    * next call on this stream; with `out`, writes it there instead and returns `out`.
    */
   step(x: Tensor | FloatArray, out?: FloatArray): FloatArray {
+    if (!(x instanceof Tensor) && !(x instanceof Float32Array) && !(x instanceof Float64Array)) {
+      throw badArgument('stream.step(x)', `a Tensor or a ${this.#spec.dtype === 'float32' ? 'Float32Array' : 'Float64Array'}`, x);
+    }
     const data = x instanceof Tensor ? checkDType('x', x, this.#spec.dtype) : x;
-    if (!(x instanceof Tensor) && (this.#spec.dtype === 'float32' ? !(x instanceof Float32Array) : !(x instanceof Float64Array))) {
-      throw fail('E_INPUT_DTYPE', { what: 'x', expected: `a ${this.#spec.dtype} array`, got: (x as object).constructor.name });
+    if (!(x instanceof Tensor) && (this.#spec.dtype === 'float32') !== x instanceof Float32Array) {
+      throw fail('E_INPUT_DTYPE', { what: 'x', expected: `a ${this.#spec.dtype} array`, got: describeValue(x) });
     }
     if (data.length !== this.#stepSize) {
       throw fail('E_INPUT_SIZE', { what: 'x', expected: `${this.#stepSize} values (batch ${this.batch} × input_size ${this.#spec.inputSize})`, got: `${data.length}` });
     }
+    if (out !== undefined && !(out instanceof Float32Array || out instanceof Float64Array)) throw badArgument('stream.step(x, out)', 'a Float32Array or Float64Array for out', out);
     if (out !== undefined && out.length !== this.#outSize) {
       throw fail('E_BAD_OPTION', { what: 'out.length', expected: `${this.#outSize} (batch × H_out)`, got: String(out.length) });
     }
@@ -87,21 +91,22 @@ export class RecurrentStream {
 
   /** The current state (copies): h (L, batch, H_out), or [h, c] for an LSTM. */
   get state(): StreamState {
-    const { numLayers: L, hiddenSize: H, projSize, dtype } = this.#spec;
+    const { numLayers: L, hiddenSize: H, dtype } = this.#spec;
     const { h, c } = this.#stream.getState();
-    const hT = new Tensor(dtype, [L, this.batch, projSize > 0 ? projSize : H], h);
+    const hT = new Tensor(dtype, [L, this.batch, outSize(this.#spec)], h);
     return c === null ? hT : [hT, new Tensor(dtype, [L, this.batch, H], c)];
   }
 
   /** Replaces the state: shapes and dtype as `state` returns them (E_HIDDEN_SHAPE, E_INPUT_DTYPE). */
   set state(value: StreamState) {
-    const { numLayers: L, hiddenSize: H, projSize, dtype, mode } = this.#spec;
+    const { numLayers: L, hiddenSize: H, dtype, mode } = this.#spec;
     const lstm = mode === 'LSTM';
-    if (lstm !== Array.isArray(value)) {
-      throw fail('E_HIDDEN_SHAPE', { what: 'stream state', expected: lstm ? 'an [h, c] pair' : 'a Tensor h', got: Array.isArray(value) ? 'a pair' : 'a Tensor' });
+    const pair = Array.isArray(value);
+    if (lstm !== pair || (pair && value.length !== 2)) {
+      throw fail('E_HIDDEN_SHAPE', { what: 'stream state', expected: lstm ? 'an [h, c] pair' : 'a Tensor h', got: pair ? `an array of ${value.length}` : 'a single Tensor' });
     }
     const [h, c] = lstm ? (value as readonly [Tensor, Tensor]) : [value as Tensor, null];
-    const hData = checkState('state h', h, [L, this.batch, projSize > 0 ? projSize : H], dtype);
+    const hData = checkState('state h', h, [L, this.batch, outSize(this.#spec)], dtype);
     const cData = c === null ? null : checkState('state c', c, [L, this.batch, H], dtype);
     this.#stream.setState(hData, cData);
   }

@@ -1,48 +1,19 @@
 /**
- * A module's weights: the parameters its options call for (names and shapes from
- * ../shared/SEMANTICS.md, "Parameters"), checked like `load_state_dict(strict=True)` — each
- * missing, misshaped or unexpected one is an error naming the key — then converted exactly to
- * the compute dtype (float16 / bfloat16 / float8 upcast without rounding).
+ * A module's weights: the parameters its options call for (names and shapes from src/config.ts,
+ * `expectedParameters`), checked like `load_state_dict(strict=True)` — each missing, misshaped or
+ * unexpected one is an error naming the key — then converted exactly to the compute dtype
+ * (float16 / bfloat16 / float8 upcast without rounding).
  */
+import { expectedParameters, isCell, numDirections, paramName, type ParamKind } from '../config.js';
 import { isFloatDType, type FloatDType } from '../dtype.js';
-import { gateCount } from '../engine/layer.js';
 import type { FloatArray, LayerWeights, StackWeights } from '../engine/types.js';
-import { fail } from '../errors.js';
-import { paramName, parseParamName, type ParamKind } from '../state-dict/names.js';
+import { badArgument, fail } from '../errors.js';
+import { parseParamName } from '../state-dict/names.js';
 import { formatShape, toFloat, Tensor } from '../tensor.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Weights as a state_dict-like map or a plain object, keyed by PyTorch parameter names. */
 export type Weights = ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>;
-
-interface Expected {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly meaning: string;
-}
-
-/** The parameters of a module, in PyTorch's registration order, with their shapes. */
-export function expectedParameters(o: ResolvedOptions, cell: boolean): Expected[] {
-  const H = o.hiddenSize;
-  const GH = gateCount(o.mode) * H;
-  const Hout = o.projSize > 0 ? o.projSize : H;
-  const D = o.bidirectional ? 2 : 1;
-  const list: Expected[] = [];
-  for (let layer = 0; layer < o.numLayers; layer++) {
-    for (let dir = 0; dir < D; dir++) {
-      const name = (kind: ParamKind): string => paramName(kind, cell ? null : layer, dir === 1);
-      const inSize = layer === 0 ? o.inputSize : D * Hout;
-      list.push({ name: name('weight_ih'), shape: [GH, inSize], meaning: layer === 0 ? 'gate_size, input_size' : 'gate_size, D·H_out' });
-      list.push({ name: name('weight_hh'), shape: [GH, Hout], meaning: 'gate_size, H_out' });
-      if (o.bias) {
-        list.push({ name: name('bias_ih'), shape: [GH], meaning: 'gate_size' });
-        list.push({ name: name('bias_hh'), shape: [GH], meaning: 'gate_size' });
-      }
-      if (o.projSize > 0) list.push({ name: name('weight_hr'), shape: [o.projSize, H], meaning: 'proj_size, hidden_size' });
-    }
-  }
-  return list;
-}
 
 /** Checked weights: the parameters by PyTorch name (original tensors) and the engine's arrays. */
 export interface CheckedWeights {
@@ -52,15 +23,17 @@ export interface CheckedWeights {
 }
 
 /** Checks `weights` against the options and converts them to the compute dtype. */
-export function checkWeights(o: ResolvedOptions, cell: boolean, weights: Weights): CheckedWeights {
+export function checkWeights(o: ResolvedOptions, weights: Weights): CheckedWeights {
+  if (typeof weights !== 'object' || weights === null) throw badArgument(`new ${o.kind}(options, weights)`, 'weights: a Map or an object of PyTorch name → Tensor', weights);
+  const cell = isCell(o.kind);
   const map: ReadonlyMap<string, Tensor> = weights instanceof Map ? weights : new Map(Object.entries(weights));
-  const expected = expectedParameters(o, cell);
+  const expected = expectedParameters(o.kind, o);
   const parameters = new Map<string, Tensor>();
   for (const e of expected) {
     const key = o.prefix + e.name;
     const t = map.get(key);
     if (t === undefined) throw fail('E_MISSING_PARAMETER', { what: `parameter ${key}`, expected: `shape ${formatShape(e.shape)} (${e.meaning})`, got: 'no such key', at: key });
-    if (!(t instanceof Tensor)) throw fail('E_PARAMETER_SHAPE', { what: `parameter ${key}`, expected: 'a Tensor', got: typeof t, at: key });
+    if (!(t instanceof Tensor)) throw badArgument(`parameter ${key}`, 'a Tensor', t);
     if (t.shape.length !== e.shape.length || t.shape.some((d, i) => d !== e.shape[i])) {
       throw fail('E_PARAMETER_SHAPE', { what: `shape of ${key}`, expected: `${formatShape(e.shape)} (${e.meaning})`, got: formatShape(t.shape), at: key });
     }
@@ -78,7 +51,7 @@ export function checkWeights(o: ResolvedOptions, cell: boolean, weights: Weights
     }
   }
   const dtype = o.dtype ?? ([...parameters.values()].every((t) => t.dtype === 'float64') ? 'float64' : 'float32');
-  const D = o.bidirectional ? 2 : 1;
+  const D = numDirections(o);
   const layers: LayerWeights[] = [];
   const get = (kind: ParamKind, layer: number, dir: number): FloatArray | null => {
     const t = parameters.get(paramName(kind, cell ? null : layer, dir === 1));

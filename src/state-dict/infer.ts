@@ -1,28 +1,16 @@
 /**
  * Module discovery from shapes only (a safetensors header or a zip directory is enough): group
  * parameter keys by module prefix, then read each module's configuration from its shapes
- * (../shared/SEMANTICS.md, "Parameters"):
+ * (docs/semantics.md, "Parameters"):
  *   weight_ih_l0: (G·H, input_size)   weight_hh_l0: (G·H, H_out)   weight_hr_l0: (P, H)
  *   H = cols(weight_hr_l0) with a projection (then P = H_out = rows), else H = cols(weight_hh_l0)
  *   G = rows(weight_hh_l0) / H: 1 → RNN, 3 → GRU, 4 → LSTM
  * Whether an RNN uses tanh or relu cannot be read from weights: it is an option.
  */
+import { familyOfGates, paramName, type ModuleConfig, type ModuleKind, type ParamKind } from '../config.js';
 import { fail } from '../errors.js';
 import { formatShape, type TensorInfo } from '../tensor.js';
-import { paramName, parseParamName, type ParamKind } from './names.js';
-
-/** The recurrent module classes, PyTorch's names. */
-export type ModuleKind = 'RNN' | 'GRU' | 'LSTM' | 'RNNCell' | 'GRUCell' | 'LSTMCell';
-
-/** A module's configuration as read from its parameter shapes (cells: 1 layer, one direction). */
-export interface ModuleConfig {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly bidirectional: boolean;
-  readonly projSize: number;
-}
+import { parseParamName } from './names.js';
 
 /** One recurrent module found in a state_dict. */
 export interface ModuleInfo {
@@ -84,8 +72,8 @@ export function inferModule(group: ModuleGroup, infos: ReadonlyMap<string, Tenso
   const hr = cell ? undefined : shapeOf('weight_hr');
   const hiddenSize = hr === undefined ? outSize : matrix('weight_hr', 'proj_size × hidden_size')[1];
   const hhKey = prefix + paramName('weight_hh', layer);
-  const gates = hiddenSize > 0 ? hhRows / hiddenSize : NaN;
-  if (gates !== 1 && gates !== 3 && gates !== 4) {
+  const base = hiddenSize > 0 ? familyOfGates(hhRows / hiddenSize) : null;
+  if (base === null) {
     throw fail('E_PARAMETER_SHAPE', {
       what: `rows of ${hhKey}`,
       expected: `1, 3 or 4 × hidden_size ${hiddenSize} (RNN, GRU, LSTM)`,
@@ -97,7 +85,6 @@ export function inferModule(group: ModuleGroup, infos: ReadonlyMap<string, Tenso
   if (ihRows !== hhRows) {
     throw fail('E_PARAMETER_SHAPE', { what: `rows of ${ihKey}`, expected: `${hhRows} (rows of ${hhKey})`, got: String(ihRows), at: ihKey });
   }
-  const base = gates === 1 ? 'RNN' : gates === 3 ? 'GRU' : 'LSTM';
   if (hr !== undefined && base !== 'LSTM') {
     const key = prefix + paramName('weight_hr', 0);
     throw fail('E_UNEXPECTED_PARAMETER', { what: `parameter ${key}`, expected: 'weight_hr only in an LSTM with proj_size', got: `a ${base}`, at: key });

@@ -1,5 +1,5 @@
 /**
- * Choosing one module of a state_dict by prefix (../shared/CONTRACTS.md, "CLI › Prefix"):
+ * Choosing one module of a state_dict by prefix (docs/cli.md, "Choosing the weights"):
  * `encoder.rnn` ≡ `encoder.rnn.`; matching stops at a dot boundary (never `encoder.rnn2.`);
  * a parent prefix holding exactly one module selects it; the root module is chosen by '' or
  * by default when it is the only one. Several candidates: E_AMBIGUOUS_MODULE listing them.

@@ -49,6 +49,10 @@ describe('bundling for browsers', () => {
     expect(bundle('`{ loadStateDict }` (every format)').inputs).toContain('dist/io/pickle/vm.js');
   });
 
+  it('keeps explain free of the WebAssembly engine', () => {
+    expect(bundle('`{ explain, explainSvg }`').minified).toBeLessThanOrEqual(65 * 1024);
+  });
+
   it('keeps the safetensors loader small', () => {
     expect(bundle('`rnnport/safetensors`').gzipped).toBeLessThan(8 * 1024);
     expect(bundle('`{ parseSafetensors }` from `rnnport`').gzipped).toBeLessThan(8 * 1024);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, startBrowserEnv, type BrowserEnv } from './helpers.js';
 
-/** The cases issue 8 names, plus a .pt checkpoint that nests its state_dict under a key. */
+/** A projected bidirectional LSTM, an unsorted packed GRU, a float64 RNN, and a .pt checkpoint that nests its state_dict under a key. */
 const CASES = ['lstm_proj_bidir_l2_h0', 'gru_packed_unsorted', 'rnn_tanh_f64', 'multi_nested'];
 const FORMATS = ['safetensors', 'npz', 'pt'];
 /** `fast:plain` and `fast:relaxed` are the two kernel builds (Chromium has relaxed SIMD). */

@@ -1,6 +1,6 @@
 /**
  * Every command on bad input, through the built CLI: the exit code and the error code of the one
- * stderr line (../shared/CONTRACTS.md, "CLI"): rejected input exits 1 with
+ * stderr line (docs/cli.md, "Exit status"): rejected input exits 1 with
  * `rnnport: E_CODE: message`; a usage error exits 2 with the usage line first.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

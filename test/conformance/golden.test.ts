@@ -1,7 +1,8 @@
 /**
  * Every golden case (real PyTorch results, scripts/gen_golden.py) through every weights format
- * it ships, on the reference engine and on the fast engine (set up as `rnnport conformance
- * --engine fast` does; float64 too), with the case's own tolerance.
+ * it ships, on the reference engine and on the fast engine (the kernel build RNNPORT_TEST_SIMD
+ * names, as `rnnport conformance --engine fast --simd …` runs it; float64 too), with the case's
+ * own tolerance.
  *
  * RNNPORT_RECORD_MEASURED=1 also writes each case's measured errors into golden/MANIFEST.json
  * (`measured`), which gen_golden.py keeps while the case's files do not change.
@@ -15,13 +16,13 @@ import {
   runGoldenCase,
   type GoldenResult,
 } from '../../src/cli/golden.js';
-import { setupEngine } from '../../src/cli/forward.js';
+import type { SimdOption } from '../../src/config.js';
 import { caseHash, describeFailures, type Manifest } from './manifest.js';
 
 const DIR = defaultGoldenDir();
 const CASES = listGoldenCases(DIR);
 const ENGINES = ['reference', 'fast'] as const;
-setupEngine('fast', 'auto');
+const simd = (process.env.RNNPORT_TEST_SIMD ?? 'auto') as SimdOption;
 
 const measured = new Map<string, GoldenResult[]>();
 
@@ -31,7 +32,7 @@ describe('golden cases', () => {
       for (const engine of ENGINES) {
         for (const format of c.formats) {
           it(`${format}, ${engine} engine`, async () => {
-            const result = await runGoldenCase(c, format, { engine });
+            const result = await runGoldenCase(c, format, { engine, ...(engine === 'fast' && { simd }) });
             measured.set(c.name, [...(measured.get(c.name) ?? []), result]);
             const failures = describeFailures(result, c.spec);
             if (failures.length > 0) expect.fail(failures.join('\n'));

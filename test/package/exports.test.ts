@@ -1,6 +1,6 @@
 // The public surface, as users get it: the BUILT entry points (dist/, what `npm pack` ships) and
 // the packed file list. Adding or removing an export is a semver decision: update the snapshot
-// here on purpose (CONTRACTS.md "Exports").
+// here on purpose (docs/internals.md, "Entry points").
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ describe('public exports of the built package', () => {
   it('rnnport exports exactly the documented API', async () => {
     expect(await exportsOf('index.js')).toEqual([
       'DEFAULT_LIMITS',
+      'GOLDEN_FORMATS',
       'GRU',
       'GRUCell',
       'LSTM',
@@ -49,6 +50,8 @@ describe('public exports of the built package', () => {
       'padSequence',
       'parseNpy',
       'parseSafetensors',
+      'runGoldenSpec',
+      'runModule',
       'saveNpy',
       'saveNpz',
       'saveSafetensors',

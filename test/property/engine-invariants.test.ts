@@ -1,5 +1,5 @@
 /**
- * Documented invariants of the reference engine through the public modules (issue 4, item 7),
+ * Documented invariants of the reference engine through the public modules (docs/semantics.md),
  * on random small configurations. Equalities are exact: every compared value is computed by
  * the same operations in the same order. fast-check prints { seed, path } on failure.
  */
@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FloatDType } from '../../src/dtype.js';
 import { packPaddedSequence, padPackedSequence, type PackedSequence } from '../../src/engine/packed.js';
-import type { Mode } from '../../src/engine/types.js';
+import type { Mode } from '../../src/config.js';
 import { GRUCell, LSTMCell, RNNCell } from '../../src/modules/cells.js';
 import { GRU, LSTM, RNN } from '../../src/modules/rnn.js';
 import { Tensor } from '../../src/tensor.js';
@@ -68,12 +68,8 @@ function fromWeights(c: Config, w: Map<string, Tensor>, extra: { batchFirst?: bo
 }
 
 function run<I extends Tensor | PackedSequence>(m: Module, input: I, h0?: Tensor, c0?: Tensor): Out<I> {
-  if (m instanceof LSTM) {
-    const r = (m.forward as (x: I, hx?: readonly [Tensor, Tensor]) => Out<I>)(input, h0 && c0 ? [h0, c0] : undefined);
-    return { output: r.output, hN: r.hN, cN: r.cN };
-  }
-  const r = (m.forward as (x: I, hx?: Tensor) => Out<I>)(input, h0);
-  return { output: r.output, hN: r.hN, cN: null };
+  const r = m.forward(input, h0 !== undefined && c0 !== undefined && m.mode === 'LSTM' ? [h0, c0] : h0);
+  return { output: r.output as I, hN: r.hN, cN: r.cN ?? null };
 }
 
 const sizes = (c: Config): { D: number; Hout: number; LD: number } => {

@@ -7,7 +7,7 @@ import { referenceEngine } from '../../src/engine/reference.js';
 import type { FloatDType } from '../../src/dtype.js';
 import type { FloatArray, StackInput } from '../../src/engine/types.js';
 import { createFastEngine } from '../../src/fast/engine.js';
-import type { SimdOption } from '../../src/fast/wasm.js';
+import type { SimdOption } from '../../src/config.js';
 import { maxAbsDiff, randomCase, stackCase, type CaseSpec } from '../unit/fast/cases.js';
 
 const simd = (process.env.RNNPORT_TEST_SIMD ?? 'plain') as SimdOption;
@@ -18,7 +18,7 @@ function expectSameAsReference(spec: CaseSpec, dtype: FloatDType, atol: number):
   const { config, weights, input } = randomCase(spec, dtype);
   const want = referenceEngine.prepare(config, weights).run(input);
   const prepared = fast.prepare(config, weights);
-  expect(prepared.engine).toBe('fast');
+  expect(prepared.engine.name).toBe('fast');
   const got = prepared.run(input);
   prepared.dispose();
   expect(got.output.constructor).toBe(want.output.constructor);

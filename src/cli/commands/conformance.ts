@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fail, isRnnportError } from '../../errors.js';
-import { setupEngine } from '../forward.js';
-import { defaultGoldenDir, listGoldenCases, runGoldenCase, WEIGHTS_FORMATS, type GoldenCase, type WeightsFormat } from '../golden.js';
+import { engineFor } from '../forward.js';
+import { defaultGoldenDir, GOLDEN_FORMATS, listGoldenCases, runGoldenCase, type GoldenCase, type GoldenFormat } from '../golden.js';
 import { resolvePath, writeOutputFile, type ExitCode, type Io } from '../io.js';
 import type { ConformanceCommand } from '../parse.js';
 import { jsonDocument } from '../render/json.js';
@@ -17,7 +17,7 @@ import { formatError, formatValue, table } from '../render/text.js';
 /** One case × format, flattened for the report. */
 interface Outcome {
   readonly case: string;
-  readonly format: WeightsFormat;
+  readonly format: GoldenFormat;
   /** RNN_TANH, RNN_RELU, GRU, LSTM, or the cell's class (RNNCell_TANH, GRUCell, LSTMCell). */
   readonly mode: string;
   readonly ok: boolean;
@@ -35,10 +35,10 @@ function modeOf(c: GoldenCase): string {
   return module;
 }
 
-async function runOne(c: GoldenCase, format: WeightsFormat, engine: ConformanceCommand['engine']): Promise<Outcome> {
+async function runOne(c: GoldenCase, format: GoldenFormat, cmd: ConformanceCommand): Promise<Outcome> {
   const base = { case: c.name, format, mode: modeOf(c) };
   try {
-    const r = await runGoldenCase(c, format, { engine });
+    const r = await runGoldenCase(c, format, { engine: cmd.engine, simd: cmd.simd });
     const bad = r.tensors.find((t) => !t.result.ok);
     const w = bad?.result.worst;
     const failure =
@@ -62,8 +62,8 @@ function summarize(outcomes: readonly Outcome[]): string[][] {
     const key = `${o.mode} ${o.format}`;
     groups.set(key, [...(groups.get(key) ?? []), o]);
   }
-  // modes alphabetically (GRU before GRUCell), formats in WEIGHTS_FORMATS order
-  const order = (o: Outcome): [string, number] => [o.mode, WEIGHTS_FORMATS.indexOf(o.format)];
+  // modes alphabetically (GRU before GRUCell), formats in GOLDEN_FORMATS order
+  const order = (o: Outcome): [string, number] => [o.mode, GOLDEN_FORMATS.indexOf(o.format)];
   const rows = [...groups.values()]
     .sort((a, b) => {
       const [ma, fa] = order(a[0] as Outcome);
@@ -81,7 +81,7 @@ function summarize(outcomes: readonly Outcome[]): string[][] {
 }
 
 export async function conformance(cmd: ConformanceCommand, io: Io): Promise<ExitCode> {
-  const inUse = setupEngine(cmd.engine, cmd.simd);
+  const { name: engine, simd } = engineFor(cmd.engine, cmd.simd);
   const dir = cmd.golden === undefined ? defaultGoldenDir() : resolvePath(io, cmd.golden);
   if (!existsSync(dir)) throw fail('E_IO', { what: 'golden directory', expected: 'a directory of golden cases', got: 'no such directory', at: dir });
   const cases = listGoldenCases(dir, cmd.filter);
@@ -92,7 +92,7 @@ export async function conformance(cmd: ConformanceCommand, io: Io): Promise<Exit
   const progress = startProgress(io, runs.length, 'conformance');
   const outcomes: Outcome[] = [];
   for (const [c, format] of runs) {
-    const o = await runOne(c, format, cmd.engine);
+    const o = await runOne(c, format, cmd);
     outcomes.push(o);
     progress.tick(`${c.name} ${format}`, o.ok, o.ok ? `max abs err ${formatError(o.maxAbs)}` : (o.failure ?? ''));
   }
@@ -100,7 +100,7 @@ export async function conformance(cmd: ConformanceCommand, io: Io): Promise<Exit
 
   const failed = outcomes.filter((o) => !o.ok);
   const lines = [
-    `rnnport ${io.versions.rnnport}, Node ${io.versions.node}, engine ${inUse.engine}${inUse.simd === 'none' ? '' : ` (${inUse.simd} SIMD)`}; ${cases.length} case(s) from ${dir}`,
+    `rnnport ${io.versions.rnnport}, Node ${io.versions.node}, engine ${engine}${simd === 'none' ? '' : ` (${simd} SIMD)`}; ${cases.length} case(s) from ${dir}`,
     '',
     table(summarize(outcomes), ''),
     '',
@@ -109,7 +109,7 @@ export async function conformance(cmd: ConformanceCommand, io: Io): Promise<Exit
   lines.push(failed.length === 0 ? `all ${outcomes.length} runs passed` : `${failed.length} of ${outcomes.length} runs FAILED`);
   io.stdout.write(`${lines.join('\n')}\n`);
   if (cmd.json !== undefined) {
-    writeOutputFile(io, cmd.json, jsonDocument({ rnnport: io.versions.rnnport, node: io.versions.node, ...inUse, golden: dir, passed: outcomes.length - failed.length, failed: failed.length, results: outcomes }));
+    writeOutputFile(io, cmd.json, jsonDocument({ rnnport: io.versions.rnnport, node: io.versions.node, engine, simd, golden: dir, passed: outcomes.length - failed.length, failed: failed.length, results: outcomes }));
   }
   return failed.length === 0 ? 0 : 1;
 }

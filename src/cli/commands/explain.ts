@@ -5,28 +5,17 @@
  */
 import { fail } from '../../errors.js';
 import { explain } from '../../explain/explain.js';
-import { formatEquality, type ExplainConfig, type ExplainMode } from '../../explain/facts.js';
+import { formatEquality, type ExplainConfig, type ExplainModuleConfig } from '../../explain/facts.js';
 import { explainSvg } from '../../explain/svg.js';
 import { explainText } from '../../explain/text.js';
 import { writeOutputFile, type ExitCode, type Io } from '../io.js';
-import type { ExplainCommand, ModeFlag } from '../parse.js';
+import type { ExplainCommand } from '../parse.js';
 import { jsonDocument } from '../render/json.js';
 import { findModule } from '../weights.js';
 
-const MODES: Readonly<Record<ModeFlag, ExplainMode>> = { rnn: 'RNN', gru: 'GRU', lstm: 'LSTM' };
-
-function configOf(cmd: ExplainCommand, io: Io): Omit<ExplainConfig, 'seqLen' | 'batch' | 'lengths' | 'batchFirst'> {
+function configOf(cmd: ExplainCommand, io: Io): ExplainModuleConfig {
   const source = cmd.source;
-  if (source.kind === 'config') {
-    return {
-      mode: MODES[source.mode],
-      hiddenSize: source.hiddenSize,
-      ...(source.inputSize !== undefined && { inputSize: source.inputSize }),
-      numLayers: source.numLayers,
-      bidirectional: source.bidirectional,
-      projSize: source.projSize,
-    };
-  }
+  if (source.kind === 'config') return source.config;
   const { info } = findModule(io, source.weights, source.key, source.prefix);
   if (info.kind !== 'RNN' && info.kind !== 'GRU' && info.kind !== 'LSTM') {
     throw fail('E_BAD_OPTION', { what: 'explain', expected: 'an nn.RNN / nn.GRU / nn.LSTM (a cell returns h′ only)', got: `nn.${info.kind}`, at: info.prefix });

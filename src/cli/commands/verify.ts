@@ -1,13 +1,13 @@
 /**
  * `rnnport verify`: runs like `run`, then compares with arrays saved from PyTorch using the rule
- * of ../shared/CONTRACTS.md "Comparisons" (|got − exp| ≤ atol + rtol·|exp|). Prints max abs / rel
+ * of docs/cli.md "Comparisons" (|got − exp| ≤ atol + rtol·|exp|). Prints max abs / rel
  * error per tensor and, on failure, the worst index with both values; exit 1 on mismatch.
  */
 import { compareTensors, defaultTolerance, type CompareResult } from '../../compare.js';
 import { fail } from '../../errors.js';
 import { readNpyFile } from '../../node.js';
 import { formatShape, type Tensor } from '../../tensor.js';
-import { forward, prepare } from '../forward.js';
+import { prepareRun, runPrepared } from '../forward.js';
 import { resolvePath, type ExitCode, type Io } from '../io.js';
 import type { VerifyCommand } from '../parse.js';
 import { formatError, formatValue, table } from '../render/text.js';
@@ -21,22 +21,22 @@ interface Row {
 }
 
 export async function verify(cmd: VerifyCommand, io: Io): Promise<ExitCode> {
-  const p = prepare(io, cmd);
-  const result = forward(p);
+  const p = prepareRun(io, cmd);
+  const result = runPrepared(p);
   p.module.dispose();
-  if (cmd.expectedCN !== undefined && result.cN === null) {
+  if (cmd.expectedCN !== undefined && result.cN === undefined) {
     throw fail('E_BAD_OPTION', { what: '--expected-c-n', expected: 'only for nn.LSTM / nn.LSTMCell', got: `a module without c_n` });
   }
   const defaults = defaultTolerance(p.dtype);
   const tol = { atol: cmd.atol ?? defaults.atol, rtol: cmd.rtol ?? defaults.rtol };
-  const pairs: [string, string | undefined, Tensor | null][] = [
+  const pairs: [string, string | undefined, Tensor | undefined][] = [
     ['output', cmd.expectedOutput, result.output],
     ['h_n', cmd.expectedHN, result.hN],
     ['c_n', cmd.expectedCN, result.cN],
   ];
   const rows: Row[] = [];
   for (const [name, file, got] of pairs) {
-    if (file === undefined || got === null) continue;
+    if (file === undefined || got === undefined) continue;
     const expected = readNpyFile(resolvePath(io, file));
     rows.push({ name, file, got, expected, result: compareTensors(got, expected, tol) });
   }

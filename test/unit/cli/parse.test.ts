@@ -14,7 +14,7 @@ function usageError(argv: string[]): Extract<Parsed, { kind: 'usage-error' }> {
 }
 
 describe('parseCommand: run (the external contract)', () => {
-  it('reads every flag of issue 5 into the typed command', () => {
+  it('reads every flag of run into the typed command', () => {
     const argv = ['run', 'w.safetensors', '--input', 'x.npy', '--out', 'o', '--h0', 'h.npy', '--c0', 'c.npy', '--lengths', 'l.npy', '--batch-first', '--nonlinearity', 'relu', '--prefix', 'encoder.rnn', '--dtype', 'float64'];
     expect(command(argv)).toEqual({
       name: 'run',
@@ -112,7 +112,7 @@ describe('parseCommand: explain', () => {
     const c = command(['explain', '--mode', 'lstm', '--hidden-size', '8', '--num-layers', '2', '--bidirectional', '--proj-size', '4', '--seq-len', '6', '--lengths', '5,3, 2', '--svg', 'a.svg']);
     expect(c).toEqual({
       name: 'explain',
-      source: { kind: 'config', mode: 'lstm', inputSize: undefined, hiddenSize: 8, numLayers: 2, bidirectional: true, projSize: 4 },
+      source: { kind: 'config', config: { mode: 'LSTM', hiddenSize: 8, numLayers: 2, bidirectional: true, projSize: 4 } },
       seqLen: 6,
       batch: undefined,
       lengths: [5, 3, 2],

@@ -1,11 +1,12 @@
 // Random recurrent stacks for the fast-engine tests: configs, PyTorch-like weights
 // (U(−1/√H, 1/√H)), packed batch sizes, optional h0 / c0, and inputs at scale 1 or 50 (saturating).
 import fc from 'fast-check';
+import { gateCount, numDirections, outSize, type Mode, type StackConfig } from '../../../src/config.js';
 import type { FloatDType } from '../../../src/dtype.js';
-import type { Mode, StackConfig, StackInput, StackWeights } from '../../../src/engine/types.js';
+import type { StackInput, StackWeights } from '../../../src/engine/types.js';
+import { mulberry32 } from '../../../src/random.js';
 
 export interface CaseSpec extends StackConfig {
-  readonly bias: boolean;
   /** Sequence lengths, non-increasing (the packed, sorted order). */
   readonly lengths: readonly number[];
   readonly withState: boolean;
@@ -36,16 +37,10 @@ export function stackCase(limits: { maxLayers?: number; bidirectional?: boolean 
     }));
 }
 
-/** A small deterministic generator (mulberry32) so a failing spec replays exactly. */
+/** Uniform in [lo, hi) from the seeded generator, so that a failing spec replays exactly. */
 function uniform(seed: number): (lo: number, hi: number) => number {
-  let a = seed >>> 0;
-  return (lo, hi) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  };
+  const next = mulberry32(seed);
+  return (lo, hi) => lo + (hi - lo) * next();
 }
 
 function fill(n: number, rand: (lo: number, hi: number) => number, bound: number): Float32Array {
@@ -65,11 +60,11 @@ export function batchSizesOf(lengths: readonly number[]): Int32Array {
 /** The stack of a spec; float64 holds the same (float32-representable) values. */
 export function randomCase(spec: CaseSpec, dtype: FloatDType = 'float32'): { config: StackConfig; weights: StackWeights; input: StackInput } {
   const rand = uniform(spec.seed);
-  const { mode, inputSize, hiddenSize: H, numLayers: L, bidirectional, projSize } = spec;
-  const config: StackConfig = { mode, inputSize, hiddenSize: H, numLayers: L, bidirectional, projSize };
-  const D = bidirectional ? 2 : 1;
-  const G = mode === 'LSTM' ? 4 : mode === 'GRU' ? 3 : 1;
-  const Hout = projSize > 0 ? projSize : H;
+  const { mode, inputSize, hiddenSize: H, numLayers: L, bidirectional, projSize, bias } = spec;
+  const config: StackConfig = { mode, inputSize, hiddenSize: H, numLayers: L, bidirectional, projSize, bias };
+  const D = numDirections(config);
+  const G = gateCount(mode);
+  const Hout = outSize(config);
   const k = 1 / Math.sqrt(H);
   const layers = [];
   for (let i = 0; i < L * D; i++) {

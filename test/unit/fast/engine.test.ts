@@ -1,10 +1,12 @@
 // The fast engine's own behaviour: kernel selection, float32-accurate saturating nonlinearities,
 // edge shapes, float64 fallback, dispose.
 import { describe, expect, it } from 'vitest';
-import type { LayerWeights, StackConfig, StackWeights } from '../../../src/engine/types.js';
+import type { StackConfig } from '../../../src/config.js';
+import type { LayerWeights, StackWeights } from '../../../src/engine/types.js';
 import { referenceEngine } from '../../../src/engine/reference.js';
 import { createFastEngine, fastEngineAvailable, initFastEngine } from '../../../src/fast/engine.js';
-import { resolveSimd, simdSupported, type SimdOption } from '../../../src/fast/wasm.js';
+import type { SimdOption } from '../../../src/config.js';
+import { resolveSimd, simdSupported } from '../../../src/fast/wasm.js';
 import { maxAbsDiff, randomCase, type CaseSpec } from './cases.js';
 
 const simd = (process.env.RNNPORT_TEST_SIMD ?? 'plain') as SimdOption;
@@ -15,7 +17,7 @@ function unit(mode: StackConfig['mode'], wIh: number[]): { config: StackConfig; 
   const G = wIh.length;
   const layer: LayerWeights = { wIh: Float32Array.from(wIh), wHh: new Float32Array(G), bIh: null, bHh: null, wHr: null };
   return {
-    config: { mode, inputSize: 1, hiddenSize: 1, numLayers: 1, bidirectional: false, projSize: 0 },
+    config: { mode, inputSize: 1, hiddenSize: 1, numLayers: 1, bidirectional: false, projSize: 0, bias: false },
     weights: { dtype: 'float32', layers: [layer] },
   };
 }
@@ -117,8 +119,8 @@ describe('fast engine', () => {
   const { config, weights, input } = randomCase(spec);
 
   it('runs float32 and float64 stacks in WASM', () => {
-    expect(fast.prepare(config, weights).engine).toBe('fast');
-    expect(fast.prepare(config, randomCase(spec, 'float64').weights).engine).toBe('fast');
+    expect(fast.prepare(config, weights).engine.name).toBe('fast');
+    expect(fast.prepare(config, randomCase(spec, 'float64').weights).engine.name).toBe('fast');
   });
 
   it('returns empty results for an empty batch', () => {

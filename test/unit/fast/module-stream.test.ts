@@ -1,17 +1,16 @@
 // The fast engine behind the modules: the default engine, the `simd` option, and `stream()`.
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, LSTMCell, RNN } from '../../../src/modules/index.js';
-import type { SimdOption } from '../../../src/fast/wasm.js';
+import type { SimdOption } from '../../../src/config.js';
+import { mulberry32 } from '../../../src/random.js';
 import { Tensor } from '../../../src/tensor.js';
 
 const simd = (process.env.RNNPORT_TEST_SIMD ?? 'plain') as SimdOption;
 
+/** Seeded values in [−1, 1). */
 function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (Math.imul(a ^ (a >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return (a / 4294967296) * 2 - 1;
-  };
+  const next = mulberry32(seed);
+  return () => 2 * next() - 1;
 }
 
 function t(shape: number[], r: () => number, dtype: 'float32' | 'float64' = 'float32'): Tensor {

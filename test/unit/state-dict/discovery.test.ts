@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GRUCell, LSTMCell } from '../../../src/modules/cells.js';
 import { GRU, LSTM, RNN } from '../../../src/modules/rnn.js';
-import { fromStateDict } from '../../../src/state-dict/from-state-dict.js';
+import { fromStateDict } from '../../../src/modules/from-state-dict.js';
 import { listModules } from '../../../src/state-dict/infer.js';
 import { resolveModule } from '../../../src/state-dict/select.js';
 import type { Tensor } from '../../../src/tensor.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { displayPrefix, normalizePrefix, paramName, parseParamName } from '../../../src/state-dict/names.js';
+import { paramName } from '../../../src/config.js';
+import { displayPrefix, normalizePrefix, parseParamName } from '../../../src/state-dict/names.js';
 
 describe('parameter names (RNNBase template)', () => {
   it('parses layered names under any prefix', () => {

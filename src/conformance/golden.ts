@@ -1,0 +1,230 @@
+/**
+ * The golden-case runner, browser-safe: the CLI (`rnnport conformance`, reading golden/ from disk)
+ * and the browser conformance page (fetching it) both run cases through here, with the public
+ * module API only, the way a user would: build the module from the case's weights, feed it as
+ * case.json's `input` recipe says, compare every expected tensor with the case's tolerance, and
+ * compare the module that `fromStateDict` inferred with the configuration the case was made with.
+ * case.json is written by scripts/gen_golden.py (its docstring documents the schema).
+ */
+import { compareTensors, type CompareResult } from '../compare.js';
+import type { FloatDType } from '../dtype.js';
+import { fail } from '../errors.js';
+import {
+  fromStateDict,
+  PackedSequence,
+  packPaddedSequence,
+  packSequence,
+  padPackedSequence,
+  padSequence,
+  type RecurrentModule,
+} from '../modules/index.js';
+import type { EngineChoice, Mode, ModuleKind, SimdOption } from '../config.js';
+import { tensor, type StateDict, type Tensor } from '../tensor.js';
+
+/** Weights formats a golden case may ship, in the order they run. */
+export const GOLDEN_FORMATS = ['safetensors', 'npz', 'npy', 'pt'] as const;
+export type GoldenFormat = (typeof GOLDEN_FORMATS)[number];
+
+/** How the inputs reach the module (the `recipe` line of case.json says it in PyTorch). */
+export interface GoldenInput {
+  readonly kind: 'tensor' | 'pack_padded_sequence' | 'pack_sequence' | 'pad_sequence';
+  readonly input?: string;
+  readonly sequences?: readonly string[];
+  readonly lengths?: string;
+  readonly h_0: string | null;
+  readonly c_0: string | null;
+  readonly enforce_sorted?: boolean;
+  readonly batch_first?: boolean;
+  readonly padding_value?: number;
+  readonly total_length?: number | null;
+}
+
+/** case.json, as written by scripts/gen_golden.py (PyTorch's option names). */
+export interface GoldenSpec {
+  readonly schema: 1;
+  readonly name: string;
+  readonly module: ModuleKind;
+  readonly options: Readonly<Record<string, number | boolean | string>>;
+  readonly prefix: string;
+  readonly pt_key: string | null;
+  readonly seed: number;
+  readonly dtype: FloatDType;
+  readonly weights_dtype: string;
+  readonly atol: number;
+  readonly rtol: number;
+  readonly torch: string;
+  readonly covers: string;
+  readonly weights: Readonly<Partial<Record<GoldenFormat, string>>>;
+  readonly input: GoldenInput;
+  /** Tensor name (output, h_n, c_n, padded, packed_data, …) → .npy file. */
+  readonly expected: Readonly<Record<string, string>>;
+}
+
+/** Where a case's files come from (a folder on disk, a web server, an archive). */
+export interface GoldenFiles {
+  /** The case's weights in `format` as a state_dict (for .pt, the state_dict at `pt_key`). */
+  stateDict(format: GoldenFormat): StateDict | Promise<StateDict>;
+  /** One of the case's .npy files. */
+  tensor(file: string): Tensor | Promise<Tensor>;
+}
+
+/** The comparison of one expected tensor. */
+export interface TensorComparison {
+  readonly tensor: string;
+  readonly gotShape: readonly number[];
+  readonly expectedShape: readonly number[];
+  readonly result: CompareResult;
+}
+
+/** One case run through one weights format. */
+export interface GoldenResult {
+  readonly case: string;
+  readonly format: GoldenFormat;
+  readonly module: ModuleKind;
+  /** PyTorch's mode string: RNN_TANH, RNN_RELU, GRU or LSTM. */
+  readonly mode: Mode;
+  /** The engine that ran it. */
+  readonly engine: 'reference' | 'fast';
+  /** Config and tensors all as expected. */
+  readonly ok: boolean;
+  /** Largest max abs error over the compared tensors. */
+  readonly maxAbs: number;
+  /** Where the module fromStateDict built differs from case.json (class, sizes, flags, dtype). */
+  readonly configMismatches: readonly string[];
+  readonly tensors: readonly TensorComparison[];
+}
+
+/** Options of `runGoldenSpec`. */
+export interface RunGoldenOptions {
+  /** @defaultValue 'auto' */
+  readonly engine?: EngineChoice;
+  /** @defaultValue 'auto' */
+  readonly simd?: SimdOption;
+}
+
+/** Runs one case with the weights in `format` and compares every expected tensor. */
+export async function runGoldenSpec(spec: GoldenSpec, files: GoldenFiles, format: GoldenFormat, options: RunGoldenOptions = {}): Promise<GoldenResult> {
+  if (spec.weights[format] === undefined) {
+    throw fail('E_BAD_OPTION', { what: `weights format of golden case ${spec.name}`, expected: GOLDEN_FORMATS.filter((f) => spec.weights[f] !== undefined).join(' | '), got: format });
+  }
+  const nonlinearity = spec.options['nonlinearity'];
+  const module = fromStateDict(await files.stateDict(format), {
+    prefix: spec.prefix,
+    dtype: spec.dtype,
+    engine: options.engine ?? 'auto',
+    simd: options.simd ?? 'auto',
+    ...(spec.module.endsWith('Cell') ? {} : { batchFirst: spec.options['batch_first'] === true }),
+    ...(nonlinearity === 'tanh' || nonlinearity === 'relu' ? { nonlinearity } : {}),
+  });
+  const tensors: TensorComparison[] = [];
+  try {
+    const compute = async (file: string): Promise<Tensor> => (await files.tensor(file)).to(spec.dtype);
+    const got = await runRecipe(module, spec.input, compute, async (file) => files.tensor(file));
+    for (const [name, npy] of Object.entries(spec.expected)) {
+      const actual = got.get(name);
+      if (actual === undefined) {
+        throw fail('E_INTERNAL', { what: `result "${name}" of golden case ${spec.name}`, expected: 'a tensor', got: 'none' });
+      }
+      const expected = await files.tensor(npy);
+      tensors.push({ tensor: name, gotShape: actual.shape, expectedShape: expected.shape, result: compareTensors(actual, expected, spec) });
+    }
+  } finally {
+    module.dispose(); // frees the fast engine's WASM memory, after every result was read
+  }
+  const configMismatches = compareConfig(module, spec);
+  return {
+    case: spec.name,
+    format,
+    module: spec.module,
+    mode: module.mode,
+    engine: module.engine,
+    ok: configMismatches.length === 0 && tensors.every((t) => t.result.ok),
+    maxAbs: Math.max(0, ...tensors.map((t) => t.result.maxAbs)),
+    configMismatches,
+    tensors,
+  };
+}
+
+/**
+ * Feeds the module as case.json's `input` says and collects every tensor the case may expect:
+ * output, h_n, c_n, and the intermediates padded / packed_data / batch_sizes / …
+ */
+async function runRecipe(
+  module: RecurrentModule,
+  inp: GoldenInput,
+  compute: (file: string) => Promise<Tensor>,
+  raw: (file: string) => Promise<Tensor>,
+): Promise<Map<string, Tensor>> {
+  const got = new Map<string, Tensor>();
+  const h0 = inp.h_0 === null ? undefined : await compute(inp.h_0);
+  const c0 = inp.c_0 === null ? undefined : await compute(inp.c_0);
+  const batchFirst = inp.batch_first === true;
+  const sequences = (): Promise<Tensor[]> => Promise.all(required(inp.sequences, 'sequences').map(compute));
+  let x: Tensor | PackedSequence;
+  switch (inp.kind) {
+    case 'tensor':
+      x = await compute(required(inp.input, 'input'));
+      break;
+    case 'pack_padded_sequence':
+      x = packPaddedSequence(await compute(required(inp.input, 'input')), await raw(required(inp.lengths, 'lengths')), {
+        batchFirst,
+        enforceSorted: inp.enforce_sorted === true,
+      });
+      break;
+    case 'pack_sequence':
+      x = packSequence(await sequences(), { enforceSorted: inp.enforce_sorted === true });
+      break;
+    case 'pad_sequence':
+      x = padSequence(await sequences(), { batchFirst, paddingValue: inp.padding_value ?? 0 });
+      got.set('padded', x);
+      break;
+  }
+  if (x instanceof PackedSequence) {
+    const index = (a: Int32Array): Tensor => tensor(a, [a.length]);
+    got.set('packed_data', x.data);
+    got.set('batch_sizes', index(x.batchSizes));
+    if (x.sortedIndices !== null) got.set('sorted_indices', index(x.sortedIndices));
+    if (x.unsortedIndices !== null) got.set('unsorted_indices', index(x.unsortedIndices));
+  }
+  const hx = module.mode === 'LSTM' ? (h0 !== undefined && c0 !== undefined ? ([h0, c0] as const) : undefined) : h0;
+  const { output, hN, cN } = module.forward(x, hx);
+  if (output instanceof PackedSequence) {
+    const padded = padPackedSequence(output, {
+      batchFirst,
+      paddingValue: inp.padding_value ?? 0,
+      ...(inp.total_length != null ? { totalLength: inp.total_length } : {}),
+    });
+    got.set('output', padded[0]);
+  } else {
+    got.set('output', output);
+  }
+  got.set('h_n', hN);
+  if (cN !== undefined) got.set('c_n', cN);
+  return got;
+}
+
+/** The module fromStateDict built against case.json: its class and every inferred option. */
+function compareConfig(module: RecurrentModule, spec: GoldenSpec): string[] {
+  const out: string[] = [];
+  const check = (what: string, got: unknown, expected: unknown): void => {
+    if (got !== expected) out.push(`${what}: got ${String(got)}, expected ${String(expected)}`);
+  };
+  check('module', module.kind, spec.module);
+  const o = spec.options;
+  check('input_size', module.inputSize, o['input_size']);
+  check('hidden_size', module.hiddenSize, o['hidden_size']);
+  check('bias', module.bias, o['bias']);
+  if ('numLayers' in module) {
+    check('num_layers', module.numLayers, o['num_layers']);
+    check('bidirectional', module.bidirectional, o['bidirectional']);
+    check('batch_first', module.batchFirst, o['batch_first']);
+    check('proj_size', module.projSize, o['proj_size'] ?? 0);
+  }
+  check('dtype', module.dtype, spec.dtype);
+  return out;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw fail('E_BAD_OPTION', { what: `golden case input.${what}`, expected: 'a file name', got: 'none' });
+  return value;
+}
