@@ -17,7 +17,10 @@ export interface Tolerance {
   readonly rtol: number;
 }
 
-/** The element that is furthest out of tolerance (the largest |got − expected| / (atol + rtol·|expected|)). */
+/**
+ * The element furthest out of tolerance: the largest |got − expected| / (atol + rtol·|expected|),
+ * ties (a zero tolerance) broken by the larger |got − expected|.
+ */
 export interface WorstElement {
   /** Multi-index into the tensor, e.g. `[4, 1, 7]`. */
   readonly index: number[];
@@ -32,8 +35,17 @@ export interface CompareResult {
   readonly shapeOk: boolean;
   /** max |got − expected|; 0 for empty tensors; Infinity when the shapes differ. */
   readonly maxAbs: number;
-  /** max |got − expected| / |expected| (Infinity where expected is 0 and got is not). */
+  /**
+   * max |got − expected| / |expected| over the elements whose |expected| exceeds atol (and is not
+   * 0): where the absolute term of the tolerance dominates, a relative error says nothing.
+   */
   readonly maxRel: number;
+  /**
+   * The worst element's error as a fraction of its tolerance, |got − expected| / (atol +
+   * rtol·|expected|): below 1 passes ("worst 0.08 of tolerance"); Infinity for a non-zero error
+   * against a zero tolerance. 0 for empty tensors; Infinity when the shapes differ.
+   */
+  readonly worstOfTolerance: number;
   /** Number of elements out of tolerance (every element of `expected` when the shapes differ). */
   readonly mismatches: number;
   /** Absent for empty tensors and when the shapes differ. */
@@ -60,7 +72,7 @@ export function compareTensors(got: Tensor, expected: Tensor, tol: Tolerance): C
   }
   const shapeOk = got.shape.length === expected.shape.length && got.shape.every((d, i) => d === expected.shape[i]);
   if (!shapeOk) {
-    return { ok: false, shapeOk, maxAbs: Infinity, maxRel: Infinity, mismatches: expected.numel };
+    return { ok: false, shapeOk, maxAbs: Infinity, maxRel: Infinity, worstOfTolerance: Infinity, mismatches: expected.numel };
   }
   const g = got.toFloat64();
   const e = expected.toFloat64();
@@ -69,6 +81,7 @@ export function compareTensors(got: Tensor, expected: Tensor, tol: Tolerance): C
   let mismatches = 0;
   let worstAt = -1;
   let worstScore = -1;
+  let worstAbs = -1;
   for (let i = 0; i < e.length; i++) {
     const a = g[i] as number;
     const b = e[i] as number;
@@ -76,19 +89,18 @@ export function compareTensors(got: Tensor, expected: Tensor, tol: Tolerance): C
     const finite = Number.isFinite(b);
     // A NaN or infinite expected value passes only exactly (abs 0), whatever the tolerance.
     const bound = finite ? tol.atol + tol.rtol * Math.abs(b) : 0;
-    const pass = abs <= bound;
-    const rel = abs === 0 ? 0 : finite ? abs / Math.abs(b) : Infinity;
-    // Normalised by the bound so the worst element is the one furthest out of tolerance.
-    const score = abs === 0 ? 0 : bound > 0 ? abs / bound : Infinity;
-    if (!pass) mismatches++;
+    if (abs > bound) mismatches++;
     if (abs > maxAbs) maxAbs = abs;
-    if (rel > maxRel) maxRel = rel;
-    if (score > worstScore) {
+    if (finite && b !== 0 && Math.abs(b) > tol.atol) maxRel = Math.max(maxRel, abs / Math.abs(b));
+    // Normalised by the bound: the worst element is the one furthest out of tolerance.
+    const score = abs === 0 ? 0 : bound > 0 ? abs / bound : Infinity;
+    if (score > worstScore || (score === worstScore && abs > worstAbs)) {
       worstScore = score;
+      worstAbs = abs;
       worstAt = i;
     }
   }
-  const result = { ok: mismatches === 0, shapeOk, maxAbs, maxRel, mismatches };
+  const result = { ok: mismatches === 0, shapeOk, maxAbs, maxRel, worstOfTolerance: Math.max(0, worstScore), mismatches };
   if (worstAt < 0) return result;
   return { ...result, worst: { index: unravel(worstAt, expected.shape), got: g[worstAt] as number, expected: e[worstAt] as number } };
 }

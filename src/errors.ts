@@ -38,6 +38,8 @@ export const RNNPORT_ERROR_CODES = [
   'E_EMPTY_SEQUENCE',
   'E_BAD_OPTION',
   'E_BAD_ARGUMENT',
+  'E_EXPECTED_SHAPE',
+  'E_MISMATCH',
   'E_USAGE',
   'E_IO',
   'E_DISPOSED',

@@ -133,7 +133,7 @@ describe('rnnport verify', () => {
   it('passes against PyTorch and prints the error per tensor', () => {
     const r = cli(args(golden(LSTM, 'output.npy')));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^output\s+\(3, 5, 8\)\s+\S+\s+\S+\s+ok$/m);
+    expect(r.stdout).toMatch(/^output\s+\(3, 5, 8\)\s+\S+\s+\S+\s+[\d.e+-]+\s+ok$/m);
     expect(r.stdout).toMatch(/^c_n\s+\(4, 3, 4\)/m);
   });
 
@@ -147,6 +147,29 @@ describe('rnnport verify', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^output\s.*FAIL \(1 of 120 elements\)/m);
     expect(r.stdout).toMatch(/^output\[0, 0, 7\]: got \S+, expected \S+/m);
+    expect(r.stderr).toMatch(/^rnnport: E_MISMATCH: output: expected every element within atol 0\.00001 \+ rtol 0\.0001·\|expected\| of PyTorch's arrays, got 1 of 120 elements of output outside, the worst [\d.e+]+ of its tolerance\n$/);
+  });
+
+  it('shows as worst the element furthest over the tolerance, also with --atol 0 --rtol 0', () => {
+    const expected = readNpyFile(golden(LSTM, 'output.npy'));
+    const data = Float32Array.from(expected.toFloat32());
+    data[3] = (data[3] as number) + 1e-3;
+    data[9] = (data[9] as number) + 0.25;
+    const path = join(tmp.dir, 'two-off.npy');
+    writeFileSync(path, saveNpy(tensor(data, expected.shape)));
+    const r = cli([...args(path), '--atol', '0', '--rtol', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^output\[0, 1, 1\]: got \S+, expected \S+/m);
+  });
+
+  it('an expected array of another shape is E_EXPECTED_SHAPE naming both shapes', () => {
+    const path = join(tmp.dir, 'wrong-shape.npy');
+    writeFileSync(path, saveNpy(tensor(new Float32Array(6), [2, 3])));
+    const r = cli(args(path));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^rnnport: E_EXPECTED_SHAPE: output expected in .*: expected shape \(3, 5, 8\) \(the output rnnport computed\), got shape \(2, 3\)/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
   });
 });
 
@@ -187,7 +210,7 @@ describe('rnnport bench', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const doc = JSON.parse(lines[0] as string) as Record<string, unknown>;
-    expect(Object.keys(doc)).toEqual(['schema', 'median_ms', 'min_ms', 'max_ms', 'repeat', 'engine', 'simd']);
+    expect(Object.keys(doc)).toEqual(['schema', 'median_ms', 'min_ms', 'max_ms', 'repeat', 'engine', 'simd', 'v8_flags']);
     expect(doc).toMatchObject({ schema: 1, repeat: 3, engine: 'reference', simd: 'none' });
     expect(doc['min_ms'] as number).toBeLessThanOrEqual(doc['median_ms'] as number);
   });
@@ -200,9 +223,18 @@ describe('rnnport bench', () => {
   });
 
   it('reports the engine that ran: float64 runs the fast engine\'s WASM kernels too', () => {
-    const r = cli(['bench', golden('gru_l1', 'weights.safetensors'), '--input', golden('gru_l1', 'input.npy'), '--dtype', 'float64', '--repeat', '1', '--json']);
+    const r = cli(['bench', golden('gru_l1', 'weights.safetensors'), '--input', golden('gru_l1', 'input.npy'), '--dtype', 'float64', '--repeat', '1', '--simd', 'plain', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ engine: 'fast', simd: 'plain' });
+  });
+
+  it('turns on relaxed SIMD for its own process where Node hides it behind a flag, and says so', () => {
+    const r = cli(['bench', golden('gru_l1', 'weights.safetensors'), '--input', golden('gru_l1', 'input.npy'), '--repeat', '1', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { simd: string; v8_flags: string[] };
+    expect(doc.simd).toBe('relaxed');
+    // Node 20 validates relaxed SIMD only behind the flag; newer Node has it on
+    expect(doc.v8_flags).toEqual(process.versions.node.startsWith('20.') ? ['--experimental-wasm-relaxed-simd'] : []);
   });
 });
 

@@ -25,8 +25,23 @@ describe('compareTensors', () => {
     expect(r.ok).toBe(false);
     expect(r.mismatches).toBe(1);
     expect(r.maxAbs).toBe(2.1e-5);
-    expect(r.maxRel).toBe(Infinity);
+    // every expected value is 0 (within atol of 0): no relative error is meaningful
+    expect(r.maxRel).toBe(0);
     expect(r.worst).toEqual({ index: [0, 1, 2], got: 2.1e-5, expected: 0 });
+    expect(r.worstOfTolerance).toBeCloseTo(2.1, 12);
+  });
+
+  it('with atol 0 and rtol 0 shows the largest error as the worst, not the first', () => {
+    const r = compareTensors(tensor([1 + 7e-9, 2 + 2.7e-7, 3 + 1e-8], [3], 'float64'), tensor([1, 2, 3], [3], 'float64'), { atol: 0, rtol: 0 });
+    expect(r.mismatches).toBe(3);
+    expect(r.worst?.index).toEqual([1]);
+    expect(r.worstOfTolerance).toBe(Infinity);
+  });
+
+  it('says how close the worst element came to its tolerance', () => {
+    const r = compareTensors(tensor([1 + 8e-6], [1], 'float64'), tensor([1], [1], 'float64'), tol);
+    expect(r.ok).toBe(true);
+    expect(r.worstOfTolerance).toBeCloseTo(8e-6 / (1e-5 + 1e-4), 9);
   });
 
   it('picks as worst the element furthest out of tolerance, not the largest absolute error', () => {
@@ -57,12 +72,12 @@ describe('compareTensors', () => {
 
   it('fails on different shapes without comparing values', () => {
     const r = compareTensors(tensor([1, 2, 3, 4], [4]), tensor([1, 2, 3, 4], [2, 2]), tol);
-    expect(r).toEqual({ ok: false, shapeOk: false, maxAbs: Infinity, maxRel: Infinity, mismatches: 4 });
+    expect(r).toEqual({ ok: false, shapeOk: false, maxAbs: Infinity, maxRel: Infinity, worstOfTolerance: Infinity, mismatches: 4 });
   });
 
   it('passes empty tensors of equal shape with zero error and no worst element', () => {
     const r = compareTensors(tensor([], [2, 0, 3]), tensor([], [2, 0, 3]), tol);
-    expect(r).toEqual({ ok: true, shapeOk: true, maxAbs: 0, maxRel: 0, mismatches: 0 });
+    expect(r).toEqual({ ok: true, shapeOk: true, maxAbs: 0, maxRel: 0, worstOfTolerance: 0, mismatches: 0 });
     expect(compareTensors(tensor([], [0, 3]), tensor([], [3, 0]), tol).shapeOk).toBe(false);
   });
 

@@ -4,7 +4,6 @@
  * (cases, passed, failed, max abs error, max rel error); exit 1 if any case fails. A case that
  * throws counts as failed with its error code, so one broken case hides no other.
  */
-import { existsSync } from 'node:fs';
 import { fail, isRnnportError } from '../../errors.js';
 import { engineFor } from '../forward.js';
 import { defaultGoldenDir, GOLDEN_FORMATS, listGoldenCases, runGoldenCase, type GoldenCase, type GoldenFormat } from '../golden.js';
@@ -12,7 +11,8 @@ import { resolvePath, writeOutputFile, type ExitCode, type Io } from '../io.js';
 import type { ConformanceCommand } from '../parse.js';
 import { jsonDocument } from '../render/json.js';
 import { startProgress } from '../render/progress.js';
-import { formatError, formatValue, table } from '../render/text.js';
+import { failureLine, formatError, formatRatio, formatValue, table } from '../render/text.js';
+import { formatShape } from '../../tensor.js';
 
 /** One case × format, flattened for the report. */
 interface Outcome {
@@ -21,9 +21,11 @@ interface Outcome {
   /** RNN_TANH, RNN_RELU, GRU, LSTM, or the cell's class (RNNCell_TANH, GRUCell, LSTMCell). */
   readonly mode: string;
   readonly ok: boolean;
+  /** The errors over the compared tensors; NaN when the run raised an error before comparing. */
   readonly maxAbs: number;
   readonly maxRel: number;
-  /** What failed: a tensor's worst element, or the error the case raised. */
+  readonly worstOfTolerance: number;
+  /** What failed, a sentence starting with its code: a tensor's worst element, or the error the case raised. */
   readonly failure: string | null;
 }
 
@@ -44,15 +46,17 @@ async function runOne(c: GoldenCase, format: GoldenFormat, cmd: ConformanceComma
     const failure =
       bad !== undefined
         ? w === undefined
-          ? `${bad.tensor}: shape differs`
-          : `${bad.tensor}[${w.index.join(', ')}]: got ${formatValue(w.got)}, expected ${formatValue(w.expected)}`
+          ? `E_EXPECTED_SHAPE: ${bad.tensor}: expected shape ${formatShape(bad.expectedShape)} (PyTorch's), got ${formatShape(bad.gotShape)}`
+          : `E_MISMATCH: ${bad.tensor}[${w.index.join(', ')}]: expected ${formatValue(w.expected)}, got ${formatValue(w.got)} (${formatRatio(bad.result.worstOfTolerance)} of its tolerance)`
         : r.configMismatches.length > 0
-          ? `module config differs from case.json: ${r.configMismatches.join('; ')}`
+          ? `E_MISMATCH: module config differs from case.json: ${r.configMismatches.join('; ')}`
           : null;
-    return { ...base, ok: r.ok, maxAbs: r.maxAbs, maxRel: Math.max(0, ...r.tensors.map((t) => t.result.maxRel)), failure };
+    const compared = r.tensors.filter((t) => t.result.shapeOk).map((t) => t.result);
+    const max = (f: (x: (typeof compared)[number]) => number): number => (compared.length === 0 ? NaN : Math.max(...compared.map(f)));
+    return { ...base, ok: r.ok, maxAbs: max((x) => x.maxAbs), maxRel: max((x) => x.maxRel), worstOfTolerance: max((x) => x.worstOfTolerance), failure };
   } catch (error) {
     const failure = isRnnportError(error) ? `${error.code}: ${error.message}` : `E_INTERNAL: ${error instanceof Error ? error.message : String(error)}`;
-    return { ...base, ok: false, maxAbs: Infinity, maxRel: Infinity, failure };
+    return { ...base, ok: false, maxAbs: NaN, maxRel: NaN, worstOfTolerance: NaN, failure };
   }
 }
 
@@ -73,17 +77,17 @@ function summarize(outcomes: readonly Outcome[]): string[][] {
     .map((list) => {
       const { mode, format } = list[0] as Outcome;
       const passed = list.filter((o) => o.ok).length;
-      const maxAbs = Math.max(0, ...list.map((o) => o.maxAbs));
-      const maxRel = Math.max(0, ...list.map((o) => o.maxRel));
-      return [mode, format, String(list.length), String(passed), String(list.length - passed), formatError(maxAbs), formatError(maxRel)];
+      // over the runs that compared tensors (a run that raised an error has none)
+      const max = (f: (o: Outcome) => number): number => Math.max(0, ...list.map(f).filter((v) => !Number.isNaN(v)));
+      const worst = formatRatio(max((o) => o.worstOfTolerance));
+      return [mode, format, String(list.length), String(passed), String(list.length - passed), formatError(max((o) => o.maxAbs)), formatError(max((o) => o.maxRel)), `worst ${worst} of tolerance`];
     });
-  return [['mode', 'format', 'cases', 'passed', 'failed', 'max abs err', 'max rel err'], ...rows];
+  return [['mode', 'format', 'cases', 'passed', 'failed', 'max abs err', 'max rel err', 'margin'], ...rows];
 }
 
 export async function conformance(cmd: ConformanceCommand, io: Io): Promise<ExitCode> {
   const { name: engine, simd } = engineFor(cmd.engine, cmd.simd);
   const dir = cmd.golden === undefined ? defaultGoldenDir() : resolvePath(io, cmd.golden);
-  if (!existsSync(dir)) throw fail('E_IO', { what: 'golden directory', expected: 'a directory of golden cases', got: 'no such directory', at: dir });
   const cases = listGoldenCases(dir, cmd.filter);
   if (cases.length === 0) {
     throw fail('E_BAD_OPTION', { what: '--filter', expected: 'a text contained in at least one case name', got: JSON.stringify(cmd.filter ?? ''), at: dir });
@@ -94,7 +98,7 @@ export async function conformance(cmd: ConformanceCommand, io: Io): Promise<Exit
   for (const [c, format] of runs) {
     const o = await runOne(c, format, cmd);
     outcomes.push(o);
-    progress.tick(`${c.name} ${format}`, o.ok, o.ok ? `max abs err ${formatError(o.maxAbs)}` : (o.failure ?? ''));
+    progress.tick(`${c.name} ${format}`, o.ok, o.ok ? `max abs err ${formatError(o.maxAbs)}, worst ${formatRatio(o.worstOfTolerance)} of tolerance` : (o.failure ?? ''));
   }
   progress.stop();
 
@@ -106,8 +110,12 @@ export async function conformance(cmd: ConformanceCommand, io: Io): Promise<Exit
     '',
   ];
   if (failed.length > 0) lines.push('failures', table(failed.map((o) => [o.case, o.format, o.failure ?? ''])), '');
+  lines.push('tolerance: each case\'s own, |got − expected| ≤ atol + rtol·|expected| (float32 cases 1e-5 + 1e-4·|expected|, float64 1e-10 + 1e-8·|expected|)');
   lines.push(failed.length === 0 ? `all ${outcomes.length} runs passed` : `${failed.length} of ${outcomes.length} runs FAILED`);
   io.stdout.write(`${lines.join('\n')}\n`);
+  if (failed.length > 0) {
+    io.stderr.write(failureLine('E_MISMATCH', { what: 'conformance', expected: "every run to match PyTorch's results within its case's tolerance", got: `${failed.length} of ${outcomes.length} runs failing (listed above)` }));
+  }
   if (cmd.json !== undefined) {
     writeOutputFile(io, cmd.json, jsonDocument({ rnnport: io.versions.rnnport, node: io.versions.node, engine, simd, golden: dir, passed: outcomes.length - failed.length, failed: failed.length, results: outcomes }));
   }

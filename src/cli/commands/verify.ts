@@ -1,7 +1,9 @@
 /**
  * `rnnport verify`: runs like `run`, then compares with arrays saved from PyTorch using the rule
- * of docs/cli.md "Comparisons" (|got − exp| ≤ atol + rtol·|exp|). Prints max abs / rel
- * error per tensor and, on failure, the worst index with both values; exit 1 on mismatch.
+ * of docs/cli.md "Comparisons" (|got − exp| ≤ atol + rtol·|exp|). Prints per tensor the max abs
+ * and rel errors and how close the worst element came to its tolerance; on a mismatch, the worst
+ * element (the one furthest over its tolerance) with both values and one stderr line
+ * `rnnport: E_MISMATCH: …`, exit 1. An expected array of another shape is E_EXPECTED_SHAPE.
  */
 import { compareTensors, defaultTolerance, type CompareResult } from '../../compare.js';
 import { fail } from '../../errors.js';
@@ -10,7 +12,7 @@ import { formatShape, type Tensor } from '../../tensor.js';
 import { prepareRun, runPrepared } from '../forward.js';
 import { resolvePath, type ExitCode, type Io } from '../io.js';
 import type { VerifyCommand } from '../parse.js';
-import { formatError, formatValue, table } from '../render/text.js';
+import { failureLine, formatError, formatRatio, formatValue, table } from '../render/text.js';
 
 interface Row {
   readonly name: string;
@@ -38,18 +40,22 @@ export async function verify(cmd: VerifyCommand, io: Io): Promise<ExitCode> {
   for (const [name, file, got] of pairs) {
     if (file === undefined || got === undefined) continue;
     const expected = readNpyFile(resolvePath(io, file));
+    if (!sameShape(got.shape, expected.shape)) {
+      throw fail('E_EXPECTED_SHAPE', { what: `${name} expected in ${file}`, expected: `shape ${formatShape(got.shape)} (the ${name} rnnport computed)`, got: `shape ${formatShape(expected.shape)}`, at: file });
+    }
     rows.push({ name, file, got, expected, result: compareTensors(got, expected, tol) });
   }
   const failed = rows.filter((r) => !r.result.ok);
   io.stdout.write(
     `${table([
-      ['tensor', 'shape', 'max abs err', 'max rel err', 'result'],
+      ['tensor', 'shape', 'max abs err', 'max rel err', 'worst / tolerance', 'result'],
       ...rows.map((r) => [
         r.name,
         formatShape(r.got.shape),
         formatError(r.result.maxAbs),
         formatError(r.result.maxRel),
-        r.result.ok ? 'ok' : r.result.shapeOk ? `FAIL (${r.result.mismatches} of ${r.expected.numel} elements)` : `FAIL (expected shape ${formatShape(r.expected.shape)})`,
+        formatRatio(r.result.worstOfTolerance),
+        r.result.ok ? 'ok' : `FAIL (${r.result.mismatches} of ${r.expected.numel} elements)`,
       ]),
     ], '')}\n`,
   );
@@ -57,10 +63,21 @@ export async function verify(cmd: VerifyCommand, io: Io): Promise<ExitCode> {
     const w = r.result.worst;
     if (w !== undefined) io.stdout.write(`${r.name}[${w.index.join(', ')}]: got ${formatValue(w.got)}, expected ${formatValue(w.expected)} (${r.file})\n`);
   }
-  io.stdout.write(`tolerance: atol ${tol.atol}, rtol ${tol.rtol} (${p.dtype})\n`);
+  const rule = `atol ${tol.atol} + rtol ${tol.rtol}·|expected|`;
+  io.stdout.write(`tolerance: |got − expected| ≤ ${rule} (${p.dtype})\n`);
   if (failed.length > 0) {
-    io.stderr.write(`rnnport: verify: ${failed.map((r) => r.name).join(', ')} differ from PyTorch's arrays beyond the tolerance\n`);
+    io.stderr.write(
+      failureLine('E_MISMATCH', {
+        what: failed.map((r) => r.name).join(', '),
+        expected: `every element within ${rule} of PyTorch's arrays`,
+        got: failed.map((r) => `${r.result.mismatches} of ${r.expected.numel} elements of ${r.name} outside, the worst ${formatRatio(r.result.worstOfTolerance)} of its tolerance`).join('; '),
+      }),
+    );
     return 1;
   }
   return 0;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -2,6 +2,7 @@
  * Plain-text building blocks of the CLI's reports: aligned tables and numbers printed so that
  * errors read at a glance (`3.1e-7`) and sizes as a person counts them (`1.5 MiB`).
  */
+import { formatDetail, type ErrorDetail, type RnnportErrorCode } from '../../errors.js';
 
 /** Rows of cells as aligned columns; the last column is left ragged. */
 export function table(rows: readonly (readonly string[])[], indent = '  '): string {
@@ -12,10 +13,21 @@ export function table(rows: readonly (readonly string[])[], indent = '  '): stri
     .join('\n');
 }
 
-/** An error magnitude: `0`, `3.1e-7`, `Infinity`. */
+/** An error magnitude: `0`, `3.1e-7`; `—` where there is none to show (a failed run, different shapes). */
 export function formatError(value: number): string {
-  if (value === 0 || !Number.isFinite(value)) return String(value);
-  return value.toExponential(1);
+  if (value === 0) return '0';
+  return Number.isFinite(value) ? value.toExponential(1) : '—';
+}
+
+/** An error as a fraction of its tolerance: `0.08`, `3.2e+3`; `> 1` against a zero tolerance. */
+export function formatRatio(value: number): string {
+  if (!Number.isFinite(value)) return '> 1';
+  return value === 0 ? '0' : value < 0.01 || value >= 1000 ? value.toExponential(1) : String(Number(value.toPrecision(2)));
+}
+
+/** The one stderr line of a failed check: `rnnport: E_MISMATCH: what: expected …, got …`. */
+export function failureLine(code: RnnportErrorCode, detail: ErrorDetail): string {
+  return `rnnport: ${code}: ${formatDetail(detail)}\n`;
 }
 
 /** A value as numpy prints it when asked for precision: enough digits to tell float32 values apart. */
