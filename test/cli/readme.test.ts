@@ -12,7 +12,7 @@ describe('README.md', () => {
   it('Quick start has the main job and the test command, each alone in a code block', () => {
     const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1));
     const blocks = [...quick.matchAll(/```sh\n([^`]*)```/g)].map((m) => (m[1] as string).trim());
-    expect(blocks).toEqual(['npm install && npx rnnport conformance', 'npm install && npm test']);
+    expect(blocks).toEqual(['npm install && npm run conformance', 'npm install && npm test']);
   });
 
   it('the error table lists exactly RNNPORT_ERROR_CODES, in order', () => {

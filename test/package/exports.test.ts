@@ -2,7 +2,7 @@
 // the packed file list. Adding or removing an export is a semver decision: update the snapshot
 // here on purpose (docs/internals.md, "Entry points").
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -92,25 +92,28 @@ describe('the CLI entry', () => {
 });
 
 describe('npm pack', () => {
-  it('ships dist (with both WASM builds and declarations), the CLI and golden/, and no tests or sources of tooling', () => {
+  const pack = (): { files: { path: string }[]; size: number; unpackedSize: number } => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
-    const [pack] = JSON.parse(out) as { files: { path: string }[]; size: number }[];
-    if (pack === undefined) throw new Error('npm pack printed no package');
-    const files = new Set(pack.files.map((f) => f.path));
-    for (const f of [
-      'dist/index.js',
-      'dist/index.d.ts',
-      'dist/node.js',
-      'dist/safetensors.js',
-      'dist/cli/bin.js',
-      'dist/fast/kernels-plain.wasm',
-      'dist/fast/kernels-relaxed.wasm',
-      'golden/MANIFEST.json',
-      'README.md',
-    ]) {
+    const [p] = JSON.parse(out) as { files: { path: string }[]; size: number; unpackedSize: number }[];
+    if (p === undefined) throw new Error('npm pack printed no package');
+    return p;
+  };
+
+  it('ships dist with declarations, the CLI and the golden archive: at most 300 files and 3 MB unpacked', () => {
+    const p = pack();
+    const files = new Set(p.files.map((f) => f.path));
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/node.js', 'dist/safetensors.js', 'dist/cli/bin.js', 'dist/golden/golden.zip', 'dist/golden/MANIFEST.json', 'README.md', 'LICENSE', 'package.json']) {
       expect(files.has(f), f).toBe(true);
     }
-    expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.startsWith('bench/'))).toEqual([]);
-    expect(pack.size).toBeLessThan(15 * 1024 * 1024); // CONTRACTS.md: golden/ ships, at most 15 MB packed
+    // no sources, tests, tooling, build info, source maps pointing at unshipped sources, or loose golden files
+    expect([...files].filter((f) => /^(src|test|scripts|bench|golden|examples)\//.test(f) || f.endsWith('.map') || f.includes('tsbuildinfo') || f.endsWith('.wasm'))).toEqual([]);
+    expect(files.size).toBeLessThanOrEqual(300);
+    expect(p.unpackedSize).toBeLessThanOrEqual(3 * 1024 * 1024);
+  });
+
+  it('has no prepare script (npm 11 warns on install): the build runs in prepack', async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['prepare']).toBeUndefined();
+    expect(pkg.scripts['prepack']).toContain('build');
   });
 });
