@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import { runMain } from './main.js';
+import { enableRelaxedSimd } from './v8-flags.js';
 
-runMain();
+// Before anything compiles WebAssembly: see src/cli/v8-flags.ts.
+runMain(enableRelaxedSimd());

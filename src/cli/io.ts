@@ -21,8 +21,8 @@ export interface Io {
   readonly progressStream: NodeJS.WritableStream | null;
   /** Paths on the command line are relative to this. */
   readonly cwd: string;
-  /** Recorded in reports (CONTRACTS.md: engine, SIMD build, rnnport and Node versions). */
-  readonly versions: { readonly rnnport: string; readonly node: string };
+  /** Recorded in reports: rnnport and Node versions, and the V8 flags the CLI set for its process (src/cli/v8-flags.ts). */
+  readonly versions: { readonly rnnport: string; readonly node: string; readonly v8Flags: readonly string[] };
 }
 
 /** Exit status: 0 success, 1 a check failed or input was rejected, 2 usage error. */

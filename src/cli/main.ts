@@ -78,14 +78,14 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
 }
 
-/** Entry point of bin.ts: the real process. */
-export function runMain(): void {
+/** Entry point of bin.ts: the real process, with the V8 flags bin.ts set for it. */
+export function runMain(v8Flags: readonly string[] = []): void {
   const io: Io = {
     stdout: { write: (text) => void process.stdout.write(text) },
     stderr: { write: (text) => void process.stderr.write(text) },
     progressStream: process.stderr.isTTY ? process.stderr : null,
     cwd: process.cwd(),
-    versions: { rnnport: packageVersion(), node: process.version },
+    versions: { rnnport: packageVersion(), node: process.version, v8Flags },
   };
   void main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;

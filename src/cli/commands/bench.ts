@@ -4,8 +4,9 @@
  * at a time through `module.stream({ batch })` and times all T steps together.
  *
  * `--json` prints one line, a contract outside benchmark checks rely on (docs/cli.md):
- *   {"schema":1,"median_ms":…,"min_ms":…,"max_ms":…,"repeat":…,"engine":…,"simd":"relaxed"|"plain"|"none"}
- * `engine` and `simd` say what actually ran, asked of the module.
+ *   {"schema":1,"median_ms":…,"min_ms":…,"max_ms":…,"repeat":…,"engine":…,"simd":"relaxed"|"plain"|"none","v8_flags":[…]}
+ * `engine` and `simd` say what actually ran, asked of the module; `v8_flags` the flags the CLI set
+ * for its process (`--experimental-wasm-relaxed-simd` on Node 20, src/cli/v8-flags.ts).
  */
 import { fail } from '../../errors.js';
 import { RNNBase, type StreamState } from '../../modules/index.js';
@@ -81,6 +82,7 @@ export async function bench(cmd: BenchCommand, io: Io): Promise<ExitCode> {
     repeat: cmd.repeat,
     engine,
     simd,
+    v8_flags: io.versions.v8Flags,
   };
   if (cmd.json) {
     io.stdout.write(jsonLine(result));

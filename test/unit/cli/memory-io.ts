@@ -11,6 +11,6 @@ export function memoryIo(cwd: string): Io & { readonly out: string[]; readonly e
     stderr: { write: (text) => void err.push(text) },
     progressStream: null,
     cwd,
-    versions: { rnnport: 'test', node: 'test' },
+    versions: { rnnport: 'test', node: 'test', v8Flags: [] },
   };
 }
