@@ -20,6 +20,8 @@ const MARGIN = 16;
 /** More steps than this are drawn as the first and last few plus the steps that matter. */
 const MAX_COLUMNS = 14;
 const MAX_PANELS = 4;
+/** Equalities listed under the picture; the rest are counted in one line. */
+const MAX_EQUALITIES = 6;
 
 const FORWARD = { stroke: '#1d4ed8', fill: '#dbeafe' };
 const REVERSE = { stroke: '#c2410c', fill: '#ffedd5' };
@@ -199,12 +201,21 @@ function footer(e: Explanation, top: number): { parts: string[]; bottom: number;
   let right = x;
   let y = top + 30;
   parts.push(text(MARGIN, y, `Checked on random weights (${e.check.engine} engine):`, 'font-size="12" font-weight="bold"'));
-  for (const f of e.equalities.filter((fact) => fact.equal).slice(0, 6)) {
+  const shown = e.equalities.filter((fact) => fact.equal).slice(0, MAX_EQUALITIES);
+  for (const f of shown) {
     const ok = e.check.holds[e.equalities.indexOf(f)] === true;
     const line = `${ok ? '✓' : '✗'} ${formatEquality(f)}   (${f.why})`;
     y += 17;
     right = Math.max(right, MARGIN + 8 + textWidth(line, 12));
     parts.push(text(MARGIN + 8, y, line, `font-size="12" font-family="DejaVu Sans Mono, Menlo, monospace" fill="${ok ? '#065f46' : '#b91c1c'}"`));
+  }
+  const hidden = e.equalities.filter((f) => !shown.includes(f));
+  if (hidden.length > 0) {
+    const failing = hidden.filter((f) => e.check.holds[e.equalities.indexOf(f)] !== true).length;
+    const line = `… and ${hidden.length} more fact(s) checked, not drawn (${failing === 0 ? 'all hold' : `${failing} do NOT hold`}): \`rnnport explain\` lists them all`;
+    y += 17;
+    right = Math.max(right, MARGIN + 8 + textWidth(line, 12));
+    parts.push(text(MARGIN + 8, y, line, `font-size="12" fill="${failing === 0 ? '#374151' : '#b91c1c'}"`));
   }
   return { parts, bottom: y + MARGIN, right };
 }

@@ -13,7 +13,7 @@ import type { Tensor } from '../tensor.js';
 import { ModuleBase } from './base.js';
 import type { Hx } from './forward.js';
 import type { AnyOptions, GRUOptions, LSTMOptions, RNNOptions } from './options.js';
-import { RecurrentStream, type StreamOptions } from './stream.js';
+import { RecurrentStream, type StreamOptions, type StreamState } from './stream.js';
 import type { Weights } from './weights.js';
 
 /** `{ output, hN }` of nn.RNN / nn.GRU: output is a Tensor or a PackedSequence, like the input. */
@@ -32,8 +32,8 @@ export interface LSTMResult<O extends Tensor | PackedSequence = Tensor> extends 
   readonly cN: Tensor;
 }
 
-/** What nn.RNN / nn.GRU / nn.LSTM share (torch.nn.RNNBase). */
-export abstract class RNNBase extends ModuleBase {
+/** What nn.RNN / nn.GRU / nn.LSTM share (torch.nn.RNNBase). `S` is a stream's state: h, or [h, c] for an LSTM. */
+export abstract class RNNBase<S extends StreamState = StreamState> extends ModuleBase {
   readonly numLayers: number;
   readonly batchFirst: boolean;
   /** Accepted for parity with PyTorch; inference never applies dropout. */
@@ -63,8 +63,8 @@ export abstract class RNNBase extends ModuleBase {
    * Step-by-step use of a unidirectional module: `s.step(x_t)` runs one time step and carries the
    * state (see RecurrentStream). A bidirectional module cannot stream: E_BAD_OPTION.
    */
-  stream(options: StreamOptions = {}): RecurrentStream {
-    return new RecurrentStream(this.module.spec, this.module.prepared, options);
+  stream(options: StreamOptions = {}): RecurrentStream<S> {
+    return new RecurrentStream<S>(this.module.spec, this.module.prepared, options);
   }
 }
 
@@ -72,7 +72,7 @@ export abstract class RNNBase extends ModuleBase {
  * Elman RNN: h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh), or relu.
  * @see torch.nn.RNN
  */
-export class RNN extends RNNBase {
+export class RNN extends RNNBase<Tensor> {
   static readonly kind = 'RNN';
 
   constructor(options: RNNOptions, weights: Weights) {
@@ -84,7 +84,7 @@ export class RNN extends RNNBase {
  * GRU (gates r, z, n; b_hn inside the reset product). See src/engine/cell.ts for the equations.
  * @see torch.nn.GRU
  */
-export class GRU extends RNNBase {
+export class GRU extends RNNBase<Tensor> {
   static readonly kind = 'GRU';
 
   constructor(options: GRUOptions, weights: Weights) {
@@ -96,7 +96,7 @@ export class GRU extends RNNBase {
  * LSTM (gates i, f, g, o; optional projection h = W_hr (o ⊙ tanh c)). See src/engine/cell.ts.
  * @see torch.nn.LSTM
  */
-export class LSTM extends RNNBase {
+export class LSTM extends RNNBase<readonly [Tensor, Tensor]> {
   static readonly kind = 'LSTM';
 
   constructor(options: LSTMOptions, weights: Weights) {

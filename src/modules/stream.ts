@@ -40,8 +40,11 @@ declare global {
   }
 }
 
-/** A running stream over a module; owns WASM memory on the fast engine: `dispose()` frees it. */
-export class RecurrentStream {
+/**
+ * A running stream over a module; owns WASM memory on the fast engine: `dispose()` frees it.
+ * `S` is its state: h for nn.RNN / nn.GRU, [h, c] for nn.LSTM.
+ */
+export class RecurrentStream<S extends StreamState = StreamState> {
   /** Sequences per step. */
   readonly batch: number;
   readonly #spec: ForwardSpec;
@@ -90,15 +93,15 @@ export class RecurrentStream {
   }
 
   /** The current state (copies): h (L, batch, H_out), or [h, c] for an LSTM. */
-  get state(): StreamState {
+  get state(): S {
     const { numLayers: L, hiddenSize: H, dtype } = this.#spec;
     const { h, c } = this.#stream.getState();
     const hT = new Tensor(dtype, [L, this.batch, outSize(this.#spec)], h);
-    return c === null ? hT : [hT, new Tensor(dtype, [L, this.batch, H], c)];
+    return (c === null ? hT : [hT, new Tensor(dtype, [L, this.batch, H], c)]) as S;
   }
 
   /** Replaces the state: shapes and dtype as `state` returns them (E_HIDDEN_SHAPE, E_INPUT_DTYPE). */
-  set state(value: StreamState) {
+  set state(value: S) {
     const { numLayers: L, hiddenSize: H, dtype, mode } = this.#spec;
     const lstm = mode === 'LSTM';
     const pair = Array.isArray(value);

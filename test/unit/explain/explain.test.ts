@@ -43,6 +43,16 @@ describe('renderers take the same explanation', () => {
     expect(svg.match(/<text /g)?.length).toBe(svg.match(/<\/text>/g)?.length);
   });
 
+  it('svg: says how many checked facts it does not draw, and whether they hold', () => {
+    const big = explain({ mode: 'GRU', hiddenSize: 4, numLayers: 2, bidirectional: true, lengths: [5, 3, 2] });
+    const drawn = explainSvg(big).match(/>[✓✗] /g)?.length ?? 0;
+    expect(drawn).toBe(6);
+    expect(explainSvg(big)).toContain(`… and ${big.equalities.length - drawn} more fact(s) checked, not drawn (all hold)`);
+    const small = explain({ mode: 'RNN', hiddenSize: 2 });
+    expect(small.equalities.length).toBeLessThanOrEqual(6);
+    expect(explainSvg(small)).not.toContain('more fact(s) checked');
+  });
+
   it('svg: long sequences are drawn with an ellipsis, keeping the steps that matter', () => {
     const svg = explainSvg(explain({ mode: 'GRU', hiddenSize: 2, seqLen: 40, lengths: [40, 17] }));
     expect(svg).toContain('…');

@@ -115,7 +115,7 @@ describe('stream()', () => {
     expect(() => s.step(new Float32Array(3))).toThrow(code('E_INPUT_SIZE'));
     expect(() => s.step(new Float64Array(2 * I))).toThrow(code('E_INPUT_DTYPE'));
     expect(() => s.step(new Float32Array(2 * I), new Float32Array(1))).toThrow(code('E_BAD_OPTION'));
-    expect(() => { s.state = t([1, 2, H], rand(1)); }).toThrow(code('E_HIDDEN_SHAPE'));
+    expect(() => { s.state = t([1, 2, H], rand(1)) as never; }).toThrow(code('E_HIDDEN_SHAPE'));
     expect(() => { s.state = [t([1, 3, H], rand(1)), t([1, 3, H], rand(1))]; }).toThrow(code('E_HIDDEN_SHAPE'));
     s[Symbol.dispose]();
     expect(() => s.step(new Float32Array(2 * I))).toThrow(code('E_DISPOSED'));

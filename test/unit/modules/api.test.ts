@@ -75,7 +75,7 @@ describe('arguments of the wrong kind', () => {
     const s = new LSTM(uni, weightsFor(uni, pattern)).stream({ batch: 2 });
     const [h] = s.state as readonly [Tensor, Tensor];
     expect(codeOf(() => (s.state = [h] as never))).toBe('E_HIDDEN_SHAPE');
-    expect(codeOf(() => (s.state = h))).toBe('E_HIDDEN_SHAPE');
+    expect(codeOf(() => (s.state = h as never))).toBe('E_HIDDEN_SHAPE');
     expect(codeOf(() => s.step(null as never))).toBe('E_BAD_ARGUMENT');
     expect(codeOf(() => s.step(new Float64Array(6)))).toBe('E_INPUT_DTYPE');
   });
