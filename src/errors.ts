@@ -40,6 +40,8 @@ export const RNNPORT_ERROR_CODES = [
   'E_BAD_ARGUMENT',
   'E_EXPECTED_SHAPE',
   'E_MISMATCH',
+  'E_CASE_FORMAT',
+  'E_UNSUPPORTED',
   'E_USAGE',
   'E_IO',
   'E_DISPOSED',
@@ -62,6 +64,24 @@ export interface ErrorDetail {
 }
 
 const BRAND = Symbol.for('rnnport.RnnportError');
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Control characters as visible escapes: C0 (NUL, ESC, newline, …), DEL, C1 (0x80–0x9F), the
+ * line / paragraph separators and the bidirectional overrides, which reorder or hide text on a
+ * terminal. Everything else is kept. `\n` → `\\n`, ESC → `\\x1b`, U+202E → `\\u{202e}`.
+ * The one escaping function of rnnport: messages and the CLI's output use it.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const named = NAMED_ESCAPES[c];
+    if (named !== undefined) return named;
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
 
 /** Renders a detail as `what: expected X, got Y at Z`. */
 export function formatDetail(detail: ErrorDetail): string {

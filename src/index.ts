@@ -56,8 +56,19 @@ export { explain, explainSvg, type Explanation, type ExplainConfig, type Explain
 export { compareTensors, defaultTolerance, type CompareResult, type Tolerance, type WorstElement } from './compare.js';
 export { RecurrentStream, type StreamOptions, type StreamState } from './modules/index.js';
 export { initFastEngine } from './fast/engine.js';
+export { CASE_METADATA_KEY, loadCase, saveCase, type Case, type CaseDescription } from './conformance/case.js';
+export {
+  checkImplementation,
+  rnnportImplementation,
+  runCase,
+  unsupported,
+  type CaseOutcome,
+  type Implementation,
+  type RunRequest,
+} from './conformance/implementation.js';
 export {
   GOLDEN_FORMATS,
+  expressGolden,
   runGoldenSpec,
   type GoldenFiles,
   type GoldenFormat,

@@ -14,9 +14,9 @@ import { fail } from '../errors.js';
 import { selectEngine } from '../modules/engine-select.js';
 import { moduleFromInfo, runModule, type RecurrentModule, type RunOutputs } from '../modules/index.js';
 import { readNpyFile } from '../node.js';
-import type { Tensor } from '../tensor.js';
+import { formatShape, tensor, type Tensor } from '../tensor.js';
 import { resolvePath, type Io } from './io.js';
-import type { RunArgs } from './parse.js';
+import type { LengthsArg, RunArgs } from './parse.js';
 import { findModule } from './weights.js';
 
 /** A module built from the command line and its inputs, cast to the compute dtype. */
@@ -71,12 +71,7 @@ export function prepareRun(io: Io, args: RunArgs): PreparedRun {
   const rawInput = read(args.input);
   const dtype = computeDtype(rawInput, args.dtype);
   if (args.lengths !== undefined && rawInput.ndim === 2) throw badOption('--lengths', 'a batched input (rank 3)', `an unbatched input of shape (${rawInput.shape.join(', ')})`);
-  const readLengths = (path: string): Tensor => {
-    const t = read(path);
-    if (t.dtype !== 'int32' && t.dtype !== 'int64') throw fail('E_LENGTHS', { what: 'lengths dtype', expected: 'int32 or int64', got: t.dtype, at: path });
-    return t;
-  };
-  const lengths = args.lengths === undefined ? undefined : readLengths(args.lengths);
+  const lengths = args.lengths === undefined ? undefined : readLengths(io, args.lengths);
   const state = (path: string | undefined): Tensor | undefined => (path === undefined ? undefined : read(path).to(dtype));
   const module = moduleFromInfo(info, index.load(info.parameters), {
     dtype,
@@ -86,6 +81,15 @@ export function prepareRun(io: Io, args: RunArgs): PreparedRun {
     ...(args.batchFirst && { batchFirst: true }),
   });
   return { module, dtype, input: rawInput.to(dtype), h0: state(args.h0), c0: state(args.c0), lengths };
+}
+
+/** `--lengths` as a tensor: the list given, or the .npy file (int32 / int64, else E_LENGTHS). */
+export function readLengths(io: Io, arg: LengthsArg): Tensor {
+  if ('list' in arg) return tensor(BigInt64Array.from(arg.list, (n) => BigInt(n)), [arg.list.length]);
+  const t = readNpyFile(resolvePath(io, arg.file));
+  if (t.dtype !== 'int32' && t.dtype !== 'int64') throw fail('E_LENGTHS', { what: 'lengths dtype', expected: 'int32 or int64', got: t.dtype, at: arg.file });
+  if (t.ndim !== 1) throw fail('E_LENGTHS', { what: 'lengths', expected: 'a 1-d array, one length per sequence', got: `shape ${formatShape(t.shape)}`, at: arg.file });
+  return t;
 }
 
 /** One forward pass as `rnnport run` is specified (runModule). */

@@ -19,6 +19,7 @@ import {
   type GoldenSpec,
   type RunGoldenOptions,
 } from '../conformance/golden.js';
+import { loadCase, type Case } from '../conformance/case.js';
 import { fail, ioError } from '../errors.js';
 import { resolveLimits } from '../io/limits.js';
 import { loadStateDictSync, makeIndex } from '../io/load.js';
@@ -66,6 +67,34 @@ export function listGoldenCases(path: string, filter?: string): GoldenCase[] {
   }
   if (!isDirectory) return archiveCases(path, filter);
   return existsSync(join(path, GOLDEN_ARCHIVE)) ? archiveCases(join(path, GOLDEN_ARCHIVE), filter) : folderCases(path, filter);
+}
+
+/** A case file found in a folder (docs/case-format.md), read when it runs. */
+export interface CaseFile {
+  readonly name: string;
+  readonly path: string;
+  load(): Case;
+}
+
+/**
+ * The case files (`*.safetensors` holding a case description) directly in `dir` whose name
+ * contains `filter`, sorted; empty when `dir` holds golden case folders or an archive instead.
+ */
+export function listCaseFiles(dir: string, filter?: string): CaseFile[] {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory() || existsSync(join(dir, GOLDEN_ARCHIVE))) return [];
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.safetensors') && wanted(e.name.slice(0, -12), filter))
+      .map((e) => e.name)
+      .sort();
+  } catch (e) {
+    throw ioError('case folder', dir, e, 'a readable folder of case files');
+  }
+  return names.map((file) => {
+    const path = join(dir, file);
+    return { name: file.slice(0, -12), path, load: () => loadCase(openStateDict(path)) };
+  });
 }
 
 /** Runs one case with the weights in `format` and compares every expected tensor. */

@@ -20,12 +20,15 @@ export interface WeightsArgs {
   readonly prefix: string | undefined;
 }
 
+/** `--lengths`, in every command that has it: a list `5,3,2`, or a .npy file of int32 / int64. */
+export type LengthsArg = { readonly list: readonly number[] } | { readonly file: string };
+
 /** What `run`, `verify` and `bench` feed the module. */
 export interface RunArgs extends WeightsArgs {
   readonly input: string;
   readonly h0: string | undefined;
   readonly c0: string | undefined;
-  readonly lengths: string | undefined;
+  readonly lengths: LengthsArg | undefined;
   readonly batchFirst: boolean;
   readonly nonlinearity: Nonlinearity | undefined;
   readonly dtype: FloatDType | undefined;
@@ -38,6 +41,8 @@ export interface ConformanceCommand {
   readonly golden: string | undefined;
   readonly filter: string | undefined;
   readonly json: string | undefined;
+  /** `--impl 'CMD'`: check an external program that follows `run`'s contract instead of rnnport. */
+  readonly impl: string | undefined;
   readonly engine: EngineChoice;
   readonly simd: SimdOption;
 }
@@ -54,9 +59,11 @@ export interface RunCommand extends RunArgs {
   readonly out: string;
 }
 
-export interface VerifyCommand extends RunArgs {
+/** `verify WEIGHTS --input …` compares with .npy files; `verify CASE.safetensors` needs nothing else (`input` undefined). */
+export interface VerifyCommand extends Omit<RunArgs, 'input'> {
   readonly name: 'verify';
-  readonly expectedOutput: string;
+  readonly input: string | undefined;
+  readonly expectedOutput: string | undefined;
   readonly expectedHN: string | undefined;
   readonly expectedCN: string | undefined;
   readonly atol: number | undefined;
@@ -79,7 +86,7 @@ export interface ExplainCommand {
     | { readonly kind: 'config'; readonly config: ExplainModuleConfig };
   readonly seqLen: number | undefined;
   readonly batch: number | undefined;
-  readonly lengths: readonly number[] | undefined;
+  readonly lengths: LengthsArg | undefined;
   readonly batchFirst: boolean;
   readonly svg: string | undefined;
   readonly json: boolean;
@@ -115,7 +122,7 @@ const RUN: Options = {
 };
 
 const RUN_FLAGS =
-  '[--h0 F.npy] [--c0 F.npy] [--lengths F.npy] [--batch-first] [--nonlinearity tanh|relu] [--prefix P] [--key PATH] [--dtype float32|float64] [--engine auto|fast|reference] [--simd auto|relaxed|plain]';
+  '[--h0 F.npy] [--c0 F.npy] [--lengths 5,3,2|F.npy] [--batch-first] [--nonlinearity tanh|relu] [--prefix P] [--key PATH] [--dtype float32|float64] [--engine auto|fast|reference] [--simd auto|relaxed|plain]';
 
 interface Spec {
   readonly options: Options;
@@ -126,10 +133,11 @@ interface Spec {
 
 const SPECS: Readonly<Record<CommandName, Spec>> = {
   conformance: {
-    options: { ...ENGINE, golden: str, filter: str, json: str },
-    usage: 'rnnport conformance [--golden DIR] [--filter TEXT] [--json FILE] [--engine auto|fast|reference] [--simd auto|relaxed|plain]',
-    summary: "Runs every golden case (default: the package's golden/) through every weights format it has; exit 1 if any fails.",
-    example: 'rnnport conformance --filter lstm --json report.json',
+    options: { ...ENGINE, golden: str, filter: str, json: str, impl: str },
+    usage: "rnnport conformance [--golden DIR] [--filter TEXT] [--json FILE] [--impl 'CMD'] [--engine auto|fast|reference] [--simd auto|relaxed|plain]",
+    summary:
+      "Runs every golden case (default: the package's; DIR: golden case folders or case files) through every weights format it has, or through --impl's program; exit 1 if any fails.",
+    example: "rnnport conformance --golden cases/ --impl 'python3 torch_run.py'",
   },
   inspect: {
     options: { key: str, json: bool },
@@ -145,8 +153,8 @@ const SPECS: Readonly<Record<CommandName, Spec>> = {
   },
   verify: {
     options: { ...RUN, 'expected-output': str, 'expected-h-n': str, 'expected-c-n': str, atol: str, rtol: str },
-    usage: `rnnport verify WEIGHTS --input X.npy --expected-output F.npy [--expected-h-n F.npy] [--expected-c-n F.npy] [--atol A] [--rtol R] ${RUN_FLAGS}`,
-    summary: 'Runs the module and compares with arrays saved from PyTorch: max abs/rel error per tensor; exit 1 on mismatch.',
+    usage: `rnnport verify (CASE.safetensors | WEIGHTS --input X.npy --expected-output F.npy [--expected-h-n F.npy] [--expected-c-n F.npy] ${RUN_FLAGS}) [--atol A] [--rtol R]`,
+    summary: 'Runs the module and compares with PyTorch\'s results (a case file, or arrays saved from PyTorch): max abs/rel error per tensor; exit 1 on mismatch.',
     example: 'rnnport verify model.pt --input x.npy --expected-output output.npy --expected-h-n h_n.npy',
   },
   bench: {
@@ -172,7 +180,7 @@ const SPECS: Readonly<Record<CommandName, Spec>> = {
       json: bool,
     },
     usage:
-      'rnnport explain (WEIGHTS [--prefix P] [--key PATH] | --mode rnn|gru|lstm --hidden-size H [--input-size I] [--num-layers L] [--bidirectional] [--proj-size P]) [--seq-len T] [--batch B] [--lengths 5,3,2] [--batch-first] [--svg FILE] [--json]',
+      'rnnport explain (WEIGHTS [--prefix P] [--key PATH] | --mode rnn|gru|lstm --hidden-size H [--input-size I] [--num-layers L] [--bidirectional] [--proj-size P]) [--seq-len T] [--batch B] [--lengths 5,3,2|F.npy] [--batch-first] [--svg FILE] [--json]',
     summary: 'Says what output and h_n (and c_n) contain for a configuration, checked by running it on random weights.',
     example: 'rnnport explain --mode gru --hidden-size 4 --num-layers 2 --bidirectional --lengths 5,3,2 --svg gru.svg',
   },
@@ -220,7 +228,8 @@ export function parseCommand(argv: readonly string[]): Parsed {
   const debug = argv.includes('--debug');
   const first = argv[0];
   if (first === '--version' || first === '-v') return { kind: 'version' };
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { kind: 'help', text: helpText() };
+  if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', text: helpText() };
+  if (first === undefined) return usageError(undefined, { what: 'command', expected: `one of ${COMMAND_NAMES.join(', ')}`, got: 'none (missing command)' }, debug);
   if (!(COMMAND_NAMES as readonly string[]).includes(first)) {
     return usageError(undefined, { what: 'command', expected: COMMAND_NAMES.join(', '), got: JSON.stringify(first) }, debug);
   }
@@ -237,8 +246,30 @@ export function parseCommand(argv: readonly string[]): Parsed {
     return { kind: 'command', command: build(name, v, positionals), debug };
   } catch (error) {
     if (error instanceof UsageError) return usageError(name, error.detail, debug);
-    const message = error instanceof Error ? error.message : String(error);
-    return usageError(name, { what: 'arguments', expected: 'the flags in the usage line', got: message }, debug);
+    return usageError(name, parseArgsDetail(name, error), debug);
+  }
+}
+
+/**
+ * Node's parseArgs errors in rnnport's one-line form (its own messages run over several lines and
+ * suggest `--` syntax): an unknown flag, a flag missing its value (also one whose value starts with
+ * '-', which needs `--flag=-1`), or a positional argument where none is taken.
+ */
+function parseArgsDetail(name: CommandName, error: unknown): UsageDetail {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const flag = /'(-{1,2}[^' <]+)/.exec(message)?.[1] ?? 'a flag';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return { what: flag, expected: `a flag of ${name} (rnnport ${name} --help)`, got: 'an unknown flag' };
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return message.includes('ambiguous') || message.includes('starting with')
+        ? { what: flag, expected: `a value (write ${flag}=-1 for a value that starts with '-')`, got: 'a value starting with -' }
+        : { what: flag, expected: 'a value', got: 'none' };
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return { what: 'arguments', expected: 'no positional argument', got: JSON.stringify(/'([^']*)'/.exec(message)?.[1] ?? '') };
+    default:
+      return { what: 'arguments', expected: 'the flags in the usage line', got: message.replace(/\s*\n\s*/g, ' ') };
   }
 }
 
@@ -254,21 +285,24 @@ function build(name: CommandName, v: Values, positionals: readonly string[]): Co
   switch (name) {
     case 'conformance':
       noPositionals(positionals, 0);
-      return { name, golden: s('golden'), filter: s('filter'), json: s('json'), ...engineArgs(v) };
+      return { name, golden: s('golden'), filter: s('filter'), json: s('json'), impl: s('impl'), ...engineArgs(v) };
     case 'inspect':
       return { name, weights: onePositional(positionals), key: s('key'), json: b('json') };
     case 'run':
       return { name, ...runArgs(v, positionals), out: required(v, 'out') };
-    case 'verify':
+    case 'verify': {
+      // a case file carries its inputs and PyTorch's outputs; otherwise --input and --expected-output
+      const byCase = s('input') === undefined && s('expected-output') === undefined;
       return {
         name,
-        ...runArgs(v, positionals),
-        expectedOutput: required(v, 'expected-output'),
+        ...runArgs(v, positionals, !byCase),
+        expectedOutput: byCase ? undefined : required(v, 'expected-output'),
         expectedHN: s('expected-h-n'),
         expectedCN: s('expected-c-n'),
         atol: optional(v, 'atol', parseTolerance),
         rtol: optional(v, 'rtol', parseTolerance),
       };
+    }
     case 'bench':
       return {
         name,
@@ -283,15 +317,17 @@ function build(name: CommandName, v: Values, positionals: readonly string[]): Co
   }
 }
 
-function runArgs(v: Values, positionals: readonly string[]): RunArgs {
+function runArgs(v: Values, positionals: readonly string[]): RunArgs;
+function runArgs(v: Values, positionals: readonly string[], inputRequired: boolean): Omit<RunArgs, 'input'> & { input: string | undefined };
+function runArgs(v: Values, positionals: readonly string[], inputRequired = true): Omit<RunArgs, 'input'> & { input: string | undefined } {
   return {
     weights: onePositional(positionals),
     key: v['key'] as string | undefined,
     prefix: v['prefix'] as string | undefined,
-    input: required(v, 'input'),
+    input: inputRequired ? required(v, 'input') : (v['input'] as string | undefined),
     h0: v['h0'] as string | undefined,
     c0: v['c0'] as string | undefined,
-    lengths: v['lengths'] as string | undefined,
+    lengths: optional(v, 'lengths', parseLengths),
     batchFirst: v['batch-first'] === true,
     nonlinearity: optional(v, 'nonlinearity', (x, f) => oneOf(x, f, ['tanh', 'relu'] as const)),
     dtype: optional(v, 'dtype', (x, f) => oneOf(x, f, ['float32', 'float64'] as const)),
@@ -337,7 +373,7 @@ function explainArgs(v: Values, positionals: readonly string[]): ExplainCommand 
     source,
     seqLen: optional(v, 'seq-len', (x, f) => parseInteger(x, f, 1)),
     batch: optional(v, 'batch', (x, f) => parseInteger(x, f, 0)),
-    lengths: optional(v, 'lengths', parseLengthList),
+    lengths: optional(v, 'lengths', parseLengths),
     batchFirst: v['batch-first'] === true,
     svg: v['svg'] as string | undefined,
     json: v['json'] === true,
@@ -383,7 +419,11 @@ function parseTolerance(value: string, flag: string): number {
   return n;
 }
 
-/** `5,3,2` → [5, 3, 2]: a list of lengths ≥ 1 (PyTorch rejects length 0). */
-function parseLengthList(value: string, flag: string): number[] {
-  return value.split(',').map((part) => parseInteger(part.trim(), flag, 1));
+/**
+ * `--lengths` in every command: `5,3,2` (integers, each ≥ 1: PyTorch rejects length 0) is a list;
+ * anything else is the path of a .npy file of int32 / int64 lengths.
+ */
+function parseLengths(value: string, flag: string): LengthsArg {
+  if (!/^[\s\d,]+$/.test(value)) return { file: value };
+  return { list: value.split(',').map((part) => parseInteger(part.trim(), flag, 1)) };
 }

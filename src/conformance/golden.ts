@@ -20,6 +20,7 @@ import {
 } from '../modules/index.js';
 import type { EngineChoice, Mode, ModuleKind, SimdOption } from '../config.js';
 import { tensor, type StateDict, type Tensor } from '../tensor.js';
+import type { Case } from './case.js';
 
 /** Weights formats a golden case may ship, in the order they run. */
 export const GOLDEN_FORMATS = ['safetensors', 'npz', 'npy', 'pt'] as const;
@@ -222,6 +223,49 @@ function compareConfig(module: RecurrentModule, spec: GoldenSpec): string[] {
   }
   check('dtype', module.dtype, spec.dtype);
   return out;
+}
+
+/**
+ * A golden case as the case that `rnnport run` (and so `--impl`, the ONNX check and the
+ * compatibility table) can express: a plain input, or a packed one (pack_padded_sequence with
+ * padding 0 and total_length absent or T, run with enforce_sorted=False, which gives the same
+ * results). Others (pack_sequence / pad_sequence recipes, another padding value or total_length)
+ * are not expressible: the reason comes back instead. Weights: the case's safetensors file.
+ */
+export async function expressGolden(spec: GoldenSpec, files: GoldenFiles): Promise<Case | { readonly notExpressible: string }> {
+  const inp = spec.input;
+  if (inp.kind !== 'tensor' && inp.kind !== 'pack_padded_sequence') return { notExpressible: `built with ${inp.kind}, which run does not take` };
+  if ((inp.padding_value ?? 0) !== 0) return { notExpressible: `padding_value ${inp.padding_value} (run pads with 0)` };
+  const format = GOLDEN_FORMATS.find((f) => spec.weights[f] !== undefined) as GoldenFormat;
+  const input = (await files.tensor(required(inp.input, 'input'))).to(spec.dtype);
+  const T = input.shape[inp.batch_first === true ? 1 : 0];
+  if (inp.total_length != null && inp.total_length !== T) return { notExpressible: `total_length ${inp.total_length} ≠ T = ${T} (run pads to T)` };
+  const compute = async (file: string | null): Promise<Tensor | undefined> => (file === null ? undefined : (await files.tensor(file)).to(spec.dtype));
+  const expected = async (name: string): Promise<Tensor | undefined> => (spec.expected[name] === undefined ? undefined : (await files.tensor(spec.expected[name] as string)).to(spec.dtype));
+  const [h0, c0, output, hN, cN] = await Promise.all([compute(inp.h_0), compute(inp.c_0), expected('output'), expected('h_n'), expected('c_n')]);
+  const lengths = inp.kind === 'pack_padded_sequence' ? await files.tensor(required(inp.lengths, 'lengths')) : undefined;
+  return {
+    name: spec.name,
+    description: {
+      schema: 1,
+      name: spec.name,
+      module: spec.module,
+      options: spec.options,
+      prefix: spec.prefix,
+      packed: lengths !== undefined,
+      enforce_sorted: inp.enforce_sorted === true,
+      dtype: spec.dtype,
+      tolerance: { atol: spec.atol, rtol: spec.rtol },
+      torch: spec.torch,
+      created_by: 'scripts/gen_golden.py',
+    },
+    weights: await files.stateDict(format),
+    input,
+    ...(h0 !== undefined && { h0 }),
+    ...(c0 !== undefined && { c0 }),
+    ...(lengths !== undefined && { lengths }),
+    expected: { output: output as Tensor, hN: hN as Tensor, ...(cN !== undefined && { cN }) },
+  };
 }
 
 function required<T>(value: T | undefined, what: string): T {

@@ -147,7 +147,7 @@ describe('rnnport verify', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^output\s.*FAIL \(1 of 120 elements\)/m);
     expect(r.stdout).toMatch(/^output\[0, 0, 7\]: got \S+, expected \S+/m);
-    expect(r.stderr).toMatch(/^rnnport: E_MISMATCH: output: expected every element within atol 0\.00001 \+ rtol 0\.0001·\|expected\| of PyTorch's arrays, got 1 of 120 elements of output outside, the worst [\d.e+]+ of its tolerance\n$/);
+    expect(r.stderr).toMatch(/^rnnport: E_MISMATCH: output: expected every element within atol 0\.00001 \+ rtol 0\.0001·\|expected\| of PyTorch's values, got 1 of 120 elements of output outside, the worst [\d.e+]+ of its tolerance\n$/);
   });
 
   it('shows as worst the element furthest over the tolerance, also with --atol 0 --rtol 0', () => {

@@ -11,6 +11,7 @@ import { explainText } from '../../explain/text.js';
 import { writeOutputFile, type ExitCode, type Io } from '../io.js';
 import type { ExplainCommand } from '../parse.js';
 import { jsonDocument } from '../render/json.js';
+import { readLengths } from '../forward.js';
 import { findModule } from '../weights.js';
 
 function configOf(cmd: ExplainCommand, io: Io): ExplainModuleConfig {
@@ -29,7 +30,7 @@ export async function explainCommand(cmd: ExplainCommand, io: Io): Promise<ExitC
     ...configOf(cmd, io),
     ...(cmd.seqLen !== undefined && { seqLen: cmd.seqLen }),
     ...(cmd.batch !== undefined && { batch: cmd.batch }),
-    ...(cmd.lengths !== undefined && { lengths: cmd.lengths }),
+    ...(cmd.lengths !== undefined && { lengths: Array.from(readLengths(io, cmd.lengths).toFloat64(), Number) }),
     batchFirst: cmd.batchFirst,
   };
   const e = explain(config);

@@ -24,7 +24,7 @@ describe('parseCommand: run (the external contract)', () => {
       input: 'x.npy',
       h0: 'h.npy',
       c0: 'c.npy',
-      lengths: 'l.npy',
+      lengths: { file: 'l.npy' },
       batchFirst: true,
       nonlinearity: 'relu',
       dtype: 'float64',
@@ -115,7 +115,7 @@ describe('parseCommand: explain', () => {
       source: { kind: 'config', config: { mode: 'LSTM', hiddenSize: 8, numLayers: 2, bidirectional: true, projSize: 4 } },
       seqLen: 6,
       batch: undefined,
-      lengths: [5, 3, 2],
+      lengths: { list: [5, 3, 2] },
       batchFirst: false,
       svg: 'a.svg',
       json: false,
@@ -146,8 +146,31 @@ describe('parseCommand: explain', () => {
 describe('parseCommand: global', () => {
   it('--version, --help, no arguments', () => {
     expect(parseCommand(['--version'])).toEqual({ kind: 'version' });
-    expect(parseCommand([])).toEqual({ kind: 'help', text: helpText() });
-    expect(parseCommand(['--help']).kind).toBe('help');
+    expect(parseCommand(['--help'])).toEqual({ kind: 'help', text: helpText() });
+    // no command: the usage line naming every command, and E_USAGE (exit 2)
+    const none = usageError([]);
+    expect(none.usage).toMatch(/^usage: rnnport <conformance\|inspect\|run\|verify\|bench\|explain>/);
+    expect(none.error.detail).toEqual({ what: 'command', expected: `one of ${COMMAND_NAMES.join(', ')}`, got: 'none (missing command)' });
+  });
+
+  it.each([
+    [['run', 'w', '--input', 'x', '--out', 'o', '--frobnicate'], { what: '--frobnicate', expected: 'a flag of run (rnnport run --help)', got: 'an unknown flag' }],
+    [['verify', 'w', '--input', 'x', '--expected-output', 'e', '--atol', '-1'], { what: '--atol', expected: "a value (write --atol=-1 for a value that starts with '-')", got: 'a value starting with -' }],
+    [['run', 'w', '--input'], { what: '--input', expected: 'a value', got: 'none' }],
+    [['conformance', 'stray'], { what: 'arguments', expected: '0 positional argument(s)', got: '"stray"' }],
+  ])('%j: a one-line usage error of rnnport\'s own', (argv, detail) => {
+    const e = usageError(argv);
+    expect(e.error.detail).toEqual(detail);
+    expect(e.error.message).not.toContain('\n');
+    expect(e.usage).not.toContain('\n');
+  });
+
+  it('--lengths is a list or a .npy path in every command that has it', () => {
+    for (const argv of [['run', 'w', '--input', 'x', '--out', 'o'], ['verify', 'w', '--input', 'x', '--expected-output', 'e'], ['bench', 'w', '--input', 'x'], ['explain', 'w']]) {
+      expect(command([...argv, '--lengths', '5, 3,2'])).toMatchObject({ lengths: { list: [5, 3, 2] } });
+      expect(command([...argv, '--lengths', 'lengths.npy'])).toMatchObject({ lengths: { file: 'lengths.npy' } });
+      expect(usageError([...argv, '--lengths', '5,0']).error.detail.what).toBe('--lengths');
+    }
   });
 
   it.each(COMMAND_NAMES)('%s --help prints usage and an example', (name) => {
