@@ -309,7 +309,8 @@ def malformed():
     case('stride_rank.pt', 'E_PICKLE_OPCODE', 'stride with fewer entries than size', pt(sd_pickle([('w', tensor_op('0', 6, 0, [2, 3], [1]))]), [('0', ok)]))
     case('expand_bomb.pt', 'E_LIMIT', 'stride 0 over 2^31 rows: a 4-byte storage viewed as 8 GiB, refused at load',
          pt(sd_pickle([('w', tensor_op('0', 1, 0, [2 ** 31 - 1, 2], [0, 0]))]), [('0', ok[:4])]), phase='load')
-    case('bad_storage_type.pt', 'E_PICKLE_GLOBAL', 'persistent id with a quantized storage (torch.QInt8Storage)', pt(sd_pickle([('w', tensor_op('0', 6, 0, [6], [1], 'QInt8Storage'))]), [('0', ok)]))
+    case('bad_storage_type.pt', 'E_STORAGE_BOUNDS', 'persistent id with a quantized storage (torch.QInt8Storage, 1 byte an element): 6 bytes, but the record has 24 (torch.load refuses it too)',
+         pt(sd_pickle([('w', tensor_op('0', 6, 0, [6], [1], 'QInt8Storage'))]), [('0', ok)]))
     case('bad_byteorder.pt', 'E_ZIP_ENTRY', "byteorder record 'middle'", pt(sd_pickle([('w', w)]), [('0', ok)], [('archive/byteorder', b'middle')]))
     case('missing_data_pkl.pt', 'E_ZIP_ENTRY', 'an archive with version and data/ but no data.pkl', zip_bytes([('archive/data/0', ok), ('archive/version', b'3\n')]))
     case('two_roots.pt', 'E_ZIP_ENTRY', 'two <root>/data.pkl', zip_bytes([('a/data.pkl', sd_pickle([])), ('b/data.pkl', sd_pickle([]))]))

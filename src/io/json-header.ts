@@ -8,7 +8,9 @@
  *     past 2^53 − 1 is E_SIZE_OVERFLOW rather than a rounded double;
  *   - nesting deeper than MAX_DEPTH, lone surrogate escapes and trailing non-whitespace are
  *     E_HEADER_JSON.
- * Objects come back as Maps in key order.
+ * Objects come back as Maps in key order. `onEntry` streams the root object's entries to the
+ * caller as each is parsed (safetensors checks each tensor and counts them while parsing), so a
+ * header of a million entries is refused at the first one past a limit, having held one at a time.
  */
 import { fail } from '../errors.js';
 
@@ -24,10 +26,19 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
+/** An integer literal, at most 400 digits read (sticky: matched in place, no substring). */
+const NUMBER = /-?(?:0|[1-9][0-9]{0,399})/y;
+
 type Frame = { readonly array: JsonValue[] } | { readonly object: JsonObject; key: string };
 
+/**
+ * Called with each entry of the root object as soon as it is parsed (`index` counts from 0);
+ * the returned Map then holds the keys only (each value null), for duplicate detection.
+ */
+export type EntrySink = (key: string, value: JsonValue, index: number) => void;
+
 /** Parses `bytes` as one strict JSON document; `where` names the header for errors. */
-export function parseJsonHeader(bytes: Uint8Array, where: string): JsonValue {
+export function parseJsonHeader(bytes: Uint8Array, where: string, onEntry?: EntrySink): JsonValue {
   let text: string;
   try {
     text = UTF8.decode(bytes);
@@ -94,7 +105,8 @@ export function parseJsonHeader(bytes: Uint8Array, where: string): JsonValue {
     return parseInt(h, 16);
   };
   const readNumber = (): number => {
-    const m = /^-?(?:0|[1-9][0-9]*)/.exec(text.slice(i, i + 400));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (m === null) error('a value');
     const literal = (m as RegExpExecArray)[0];
     i += literal.length;
@@ -160,7 +172,10 @@ export function parseJsonHeader(bytes: Uint8Array, where: string): JsonValue {
         return value;
       }
       if ('array' in top) top.array.push(value);
-      else top.object.set(top.key, value);
+      else if (onEntry !== undefined && stack.length === 1) {
+        top.object.set(top.key, null);
+        onEntry(top.key, value, top.object.size - 1);
+      } else top.object.set(top.key, value);
       skipSpace();
       const d = text[i];
       if (d === ',') {

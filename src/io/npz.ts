@@ -12,7 +12,8 @@ import { checkNpyDataLength, decodeNpyData, npyPreambleLength, parseNpyHeader, s
 import type { ByteSource } from './source.js';
 import type { ZipArchive, ZipEntry } from './zip.js';
 import { writeStoredZip } from './zip-writer.js';
-import type { OpenedTensors } from './load.js';
+import { emptyMetadata, type OpenedTensors } from './weights-index.js';
+import { tensorEntries } from './writer-args.js';
 
 const SUFFIX = '.npy';
 
@@ -35,7 +36,7 @@ export function openNpz(source: ByteSource, zip: ZipArchive, limits: Limits): Op
   }
   const tensors = new Map([...members].map(([name, { header }]) => [name, { dtype: header.dtype, shape: header.shape, byteLength: header.byteLength }]));
   return {
-    metadata: {},
+    metadata: emptyMetadata(),
     tensors,
     read(name) {
       const { entry, header } = members.get(name) as { entry: ZipEntry; header: NpyHeader };
@@ -51,6 +52,6 @@ export function openNpz(source: ByteSource, zip: ZipArchive, limits: Limits): Op
  * @see numpy.savez
  */
 export function saveNpz(tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>): Uint8Array<ArrayBuffer> {
-  const entries: [string, Tensor][] = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, Tensor>);
+  const entries = tensorEntries('saveNpz', tensors);
   return writeStoredZip(entries.map(([name, t]) => ({ name: `${name}${SUFFIX}`, data: saveNpy(t) })));
 }

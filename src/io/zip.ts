@@ -16,7 +16,10 @@
  * `read` checks the CRC-32 (E_CRC) and never inflates past the declared size: a member that
  * lies about it is E_ZIP_ENTRY without expanding into memory. Stored members come back as views
  * of the source's bytes when the source is in memory. `readPrefix` inflates only the first
- * `length` bytes (for headers) and checks no CRC.
+ * `length` bytes (for headers) and checks no CRC. Every byte inflated from the archive, by
+ * either, counts against one budget, `limits.maxInflatedBytes`, checked against the declared
+ * size before anything is allocated (E_LIMIT): a small file cannot inflate to gigabytes one
+ * member at a time, nor by reading the same member again.
  */
 import { Inflate } from 'fflate';
 import { fail } from '../errors.js';
@@ -96,11 +99,16 @@ export function openZip(source: ByteSource, limits: Limits): ZipArchive {
       throw fail('E_OFFSET_MISMATCH', { what: 'zip member', expected: `to start at or after byte ${prevEnd} (end of the previous member)`, got: String(start), at: at(source.name, start) });
     }
   }
+  let inflated = 0; // bytes inflated so far, all members together
+  const budget = (entry: ZipEntry, n: number): void => {
+    checkLimit(limits, 'maxInflatedBytes', inflated + n, `bytes inflated from the archive in all (${n} more for "${entry.name}")`, source.name);
+    inflated += n;
+  };
   return {
     entries,
     get: (name) => byName.get(name),
     read(entry) {
-      if (entry.method === DEFLATE) checkLimit(limits, 'maxInflatedBytes', entry.uncompressedSize, `inflated size of "${entry.name}"`, source.name);
+      if (entry.method === DEFLATE) budget(entry, entry.uncompressedSize);
       const raw = readRange(source, entry.dataOffset, entry.compressedSize, `zip member "${entry.name}"`);
       const data = entry.method === STORED ? raw : inflate(raw, entry, entry.uncompressedSize, true, source.name);
       const crc = crc32(data);
@@ -112,6 +120,7 @@ export function openZip(source: ByteSource, limits: Limits): ZipArchive {
     readPrefix(entry, length) {
       const n = Math.min(length, entry.uncompressedSize);
       if (entry.method === STORED) return readRange(source, entry.dataOffset, n, `zip member "${entry.name}"`);
+      budget(entry, n);
       const raw = readRange(source, entry.dataOffset, entry.compressedSize, `zip member "${entry.name}"`);
       return inflate(raw, entry, n, false, source.name);
     },
