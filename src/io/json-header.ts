@@ -39,6 +39,14 @@ export type EntrySink = (key: string, value: JsonValue, index: number) => void;
 
 /** Parses `bytes` as one strict JSON document; `where` names the header for errors. */
 export function parseJsonHeader(bytes: Uint8Array, where: string, onEntry?: EntrySink): JsonValue {
+  return parseJsonText(decodeJsonHeader(bytes, where), where, onEntry);
+}
+
+/**
+ * The header's text: UTF-8 (fatal), no byte-order mark. A caller holding a large header may
+ * decode it and drop the bytes before parsing, so that both are never held while parsing.
+ */
+export function decodeJsonHeader(bytes: Uint8Array, where: string): string {
   let text: string;
   try {
     text = UTF8.decode(bytes);
@@ -46,7 +54,11 @@ export function parseJsonHeader(bytes: Uint8Array, where: string, onEntry?: Entr
     throw fail('E_HEADER_JSON', { what: 'header', expected: 'valid UTF-8', got: 'invalid bytes', at: where });
   }
   if (text.charCodeAt(0) === 0xfeff) throw fail('E_HEADER_JSON', { what: 'header', expected: 'no byte-order mark', got: 'U+FEFF', at: where });
+  return text;
+}
 
+/** Parses decoded header text (see `parseJsonHeader`). */
+export function parseJsonText(text: string, where: string, onEntry?: EntrySink): JsonValue {
   let i = 0;
   const error = (expected: string): never => {
     const got = i < text.length ? JSON.stringify(text.slice(i, i + 12)) : 'end of header';

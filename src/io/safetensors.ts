@@ -15,7 +15,7 @@ import { DTYPES, dtypeFrom, type DType } from '../dtype.js';
 import { badArgument, fail } from '../errors.js';
 import { Tensor, formatShape } from '../tensor.js';
 import { at, ByteReader, concatBytes, littleEndianBytes, readRange, shapeByteLength, typedFromLittleEndian } from './bytes.js';
-import { parseJsonHeader, type JsonValue } from './json-header.js';
+import { decodeJsonHeader, parseJsonText, type JsonValue } from './json-header.js';
 import { checkLimit, resolveLimits, type Limits } from './limits.js';
 import { bytesSource, type ByteSource } from './source.js';
 import type { OpenedTensors, TensorEntry } from './weights-index.js';
@@ -43,16 +43,14 @@ export function openSafetensors(source: ByteSource, limits: Limits): OpenedTenso
     throw fail('E_HEADER_TOO_LARGE', { what: 'safetensors header length', expected: `at most ${SAFETENSORS_MAX_HEADER}`, got: String(BigInt(high) * 2n ** 32n + BigInt(low)), at: at(source.name, 0) });
   }
   checkLimit(limits, 'maxHeaderBytes', n, 'safetensors header length', at(source.name, 0));
-  const headerBytes = readRange(source, 8, n, 'safetensors header');
-  if (headerBytes[0] !== 0x7b) {
-    throw fail('E_HEADER_JSON', { what: 'safetensors header', expected: "to start with '{'", got: n === 0 ? 'an empty header' : `byte 0x${(headerBytes[0] as number).toString(16)}`, at: at(source.name, 8) });
-  }
   const where = `${source.name} header`;
+  // The bytes are dropped once decoded: the parse holds the text only.
+  const text = headerText(readRange(source, 8, n, 'safetensors header'), where, at(source.name, 8));
   const dataStart = 8 + n;
   // No prototype: keys such as `__proto__` and `toString` are data, never the object's methods.
   const metadata = Object.create(null) as Record<string, string>;
   const slots = new Map<string, Slot>();
-  const root = parseJsonHeader(headerBytes, where, (name, value) => {
+  const root = parseJsonText(text, where, (name, value) => {
     if (name === METADATA_KEY) {
       if (!(value instanceof Map)) throw fail('E_HEADER_JSON', { what: METADATA_KEY, expected: 'an object of strings', got: describe(value), at: where });
       for (const [k, v] of value) {
@@ -108,6 +106,14 @@ export function parseSafetensors(bytes: Uint8Array, limits?: Partial<Limits>): M
   if (!(bytes instanceof Uint8Array)) throw badArgument('parseSafetensors(bytes)', 'a Uint8Array', bytes);
   const opened = openSafetensors(bytesSource(bytes), resolveLimits(limits, bytes.byteLength));
   return new Map([...opened.tensors.keys()].map((name) => [name, opened.read(name)]));
+}
+
+/** The header's text; it must start with '{' (no padding before it, no byte-order mark). */
+function headerText(bytes: Uint8Array, where: string, first: string): string {
+  if (bytes[0] !== 0x7b) {
+    throw fail('E_HEADER_JSON', { what: 'safetensors header', expected: "to start with '{'", got: bytes.length === 0 ? 'an empty header' : `byte 0x${(bytes[0] as number).toString(16)}`, at: first });
+  }
+  return decodeJsonHeader(bytes, where);
 }
 
 function readSlot(name: string, value: JsonValue, dataStart: number, where: string): Slot {

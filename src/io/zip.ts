@@ -69,6 +69,8 @@ const ZIP64_EXTRA = 0x0001;
 const MAX_DEFLATE_RATIO = 1032;
 /** Compressed bytes fed to the inflater per step: output per step is at most ~1032× this. */
 const INFLATE_CHUNK = 16 * 1024;
+/** The same when only a prefix is wanted (a header): a step then inflates at most ~264 KB. */
+const PREFIX_CHUNK = 256;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -369,8 +371,9 @@ function inflate(raw: Uint8Array, entry: ZipEntry, cap: number, exact: boolean, 
   const where = at(name, entry.dataOffset);
   try {
     let p = 0;
+    const step = exact ? INFLATE_CHUNK : PREFIX_CHUNK;
     do {
-      const next = Math.min(p + INFLATE_CHUNK, raw.byteLength);
+      const next = Math.min(p + step, raw.byteLength);
       inflater.push(raw.subarray(p, next), next === raw.byteLength);
       p = next;
     } while (p < raw.byteLength && (exact || n < cap));

@@ -20,7 +20,8 @@ export interface ParamName {
   readonly reverse: boolean;
 }
 
-const PARAM = /^((?:.*\.)?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?:_l(0|[1-9][0-9]*)(_reverse)?)?$/;
+// `[\s\S]`, not `.`: a key may hold any character, a newline included, and is still a parameter.
+const PARAM = /^((?:[\s\S]*\.)?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?:_l(0|[1-9][0-9]*)(_reverse)?)?$/;
 
 /** Parses `prefix` + a recurrent parameter name; null for any other key. */
 export function parseParamName(key: string): ParamName | null {
