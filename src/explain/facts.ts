@@ -1,6 +1,6 @@
 /**
  * config → facts: the shapes of what nn.RNN / nn.GRU / nn.LSTM return, where each h_n row is
- * taken, and which slices of output equal which rows of h_n (../shared/SEMANTICS.md, "Shapes").
+ * taken, and which slices of output equal which rows of h_n (torch.nn.RNN / GRU / LSTM docs, "Outputs").
  * Facts are data (index lists, not strings) so that check.ts can evaluate them on a real run
  * and text.ts / svg.ts can draw them.
  *

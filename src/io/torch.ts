@@ -31,7 +31,7 @@ import { unpickle, WORK_PER_BYTE, type Work } from './pickle/vm.js';
 import type { ByteSource } from './source.js';
 import { gather } from './strided.js';
 import { emptyMetadata, makeIndex, type LoadOptions, type TensorEntry, type WeightsIndex } from './weights-index.js';
-import type { ZipArchive, ZipEntry } from './zip.js';
+import type { InflateBudget, ZipArchive, ZipEntry } from './zip.js';
 
 /** The legacy format's first pickle (torch/serialization.py MAGIC_NUMBER). */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -48,7 +48,10 @@ const LATIN1 = new TextDecoder('latin1');
 /** How a storage's bytes are found: its record's size and a reader for it. */
 interface Records {
   size(key: string): number | undefined;
-  read(key: string): Uint8Array;
+  /** The record's bytes; `budget` (a zip archive's, one per load) is charged for inflating. */
+  read(key: string, budget?: InflateBudget): Uint8Array;
+  /** A fresh inflate budget for one load (zip archives), or undefined. */
+  budget(): InflateBudget | undefined;
   readonly where: (key: string) => string;
 }
 
@@ -85,7 +88,8 @@ export function openTorchZip(zip: ZipArchive, source: ByteSource, options: LoadO
   checkLimit(limits, 'maxHeaderBytes', pkl.uncompressedSize, `size of ${pkl.name}`, source.name);
   const records: Records = {
     size: (k) => zip.get(`${root}data/${k}`)?.uncompressedSize,
-    read: (k) => zip.read(zip.get(`${root}data/${k}`) as ZipEntry),
+    read: (k, budget) => zip.read(zip.get(`${root}data/${k}`) as ZipEntry, budget),
+    budget: () => zip.budget(),
     where: (k) => `${source.name}:${root}data/${k}`,
   };
   const name = `${source.name}:${pkl.name}`;
@@ -132,6 +136,7 @@ export function openTorchLegacy(source: ByteSource, options: LoadOptions, limits
   const records: Records = {
     size: (k) => pickles.storages.get(k)?.nbytes,
     read: (k) => readRange(source, offsets.get(k) as number, (pickles.storages.get(k) as StorageRef).nbytes, `storage "${k}"`),
+    budget: () => undefined,
     where: (k) => `${source.name} storage "${k}"`,
   };
   return indexOf(pickles.main, options, { sourceName: source.name, name: source.name, pickleBytes: pickles.end }, records, false, limits);
@@ -186,7 +191,7 @@ function parseLegacyPickles(head: Uint8Array, name: string, limits: Limits): Leg
   const sysInfo = next(protocol.end, noPid); // byte order and C type sizes: records are little-endian regardless
   // Record sizes are checked against the ids once the key list locates the records.
   const storages = new Map<string, StorageRef>();
-  const unsized: Records = { size: () => undefined, read: () => new Uint8Array(0), where: (k) => `${name} storage "${k}"` };
+  const unsized: Records = { size: () => undefined, read: () => new Uint8Array(0), budget: () => undefined, where: (k) => `${name} storage "${k}"` };
   const main = next(sysInfo.end, (pid, where, work) => sameStorage(storages, storageFromId(pid, 6, unsized, where, work), where));
   const keys = next(main.end, noPid);
   if (Array.isArray(keys.value) && keys.value.length > storages.size) {
@@ -295,8 +300,9 @@ function indexOf(value: PickleValue, options: LoadOptions, src: PickleSource, re
       (byStorage.get(key) ?? byStorage.set(key, []).get(key) as string[]).push(k);
     }
     const made = new Map<string, Tensor>();
+    const budget = records.budget();
     for (const [key, group] of byStorage) {
-      const record = records.read(key);
+      const record = records.read(key, budget);
       for (const k of group) made.set(k, materialise(record, choice.tensors.get(k) as TensorRef, bigEndian));
     }
     return new Map(names.map((k) => [k, made.get(k) as Tensor]));

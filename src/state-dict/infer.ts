@@ -1,7 +1,7 @@
 /**
  * Module discovery from shapes only (a safetensors header or a zip directory is enough): group
  * parameter keys by module prefix, then read each module's configuration from its shapes
- * (../shared/SEMANTICS.md, "Parameters"):
+ * (torch/nn/modules/rnn.py, RNNBase.__init__ and the class docstrings' Variables):
  *   weight_ih_l0: (G·H, input_size)   weight_hh_l0: (G·H, H_out)   weight_hr_l0: (P, H)
  *   H = cols(weight_hr_l0) with a projection (then P = H_out = rows), else H = cols(weight_hh_l0)
  *   G = rows(weight_hh_l0) / H: 1 → RNN, 3 → GRU, 4 → LSTM

@@ -1,6 +1,6 @@
 /**
  * JSON documents the CLI prints or writes. Every one carries `"schema": 1` first
- * (../shared/CONTRACTS.md, "CLI"); a change that breaks readers bumps it.
+ * (the README's CLI contract); a change that breaks readers bumps it.
  */
 
 /** `{"schema":1,...doc}` on one line (bench, and anything meant for `jq`/scripts line by line). */

@@ -54,7 +54,7 @@ interface Found {
   readonly tensors: ReadonlyMap<string, TensorRef>;
 }
 
-/** The recurrent-layer parameter names (SEMANTICS.md): `weight_ih_l0`, `weight_ih_l1_reverse`, cells' `weight_ih`. */
+/** The recurrent-layer parameter names (torch/nn/modules/rnn.py): `weight_ih_l0`, `weight_ih_l1_reverse`, cells' `weight_ih`. */
 const RECURRENT = /(^|\.)weight_ih(_l\d+(_reverse)?)?$/;
 
 /**
