@@ -148,7 +148,7 @@ export function buildBudgetCorpus(): BudgetCase[] {
   add('global_long_name.pt', 3, 'inspect', 'E_PICKLE_GLOBAL', 'STACK_GLOBAL of a 1 MB module name: refused before it is looked up', ptArchive(longName));
   const codecs = bytes(PROTO2, memoised(str('c'.repeat(MB))), global('_codecs', 'encode'), binput(1), POP, EMPTY_LIST,
     times(20_000, bytes(binget(1), MARK, binget(0), str('latin1'), TUPLE, REDUCE, APPEND)), STOP);
-  add('codecs_reuse.pt', 3, 'inspect', 'E_LIMIT', "_codecs.encode of one 1 MB str 20000 times (20 GB): the work is charged to a budget of 16 per pickle byte", ptArchive(codecs));
+  add('codecs_reuse.pt', 3, 'inspect', 'E_LIMIT', "_codecs.encode of one 1 MB str 20000 times (20 GB): the work is charged to a budget of 4 per pickle byte", ptArchive(codecs));
   const list = bytes(EMPTY_LIST, MARK, times(100_000, NONE), APPENDS);
   const sets = bytes(PROTO2, memoised(list), global('builtins', 'set'), binput(1), POP, EMPTY_LIST,
     times(20_000, bytes(binget(1), binget(0), TUPLE1, REDUCE, APPEND)), STOP);

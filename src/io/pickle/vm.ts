@@ -36,7 +36,7 @@ export interface UnpickleOptions {
 export type Work = (units: number) => void;
 
 /** Work units a pickle may spend per byte it has (plus WORK_BASE): linear in the input. */
-export const WORK_PER_BYTE = 16;
+export const WORK_PER_BYTE = 4;
 const WORK_BASE = 1 << 20;
 /** Longest module or name of a global: every name on the allow-list is far shorter. */
 const MAX_GLOBAL_NAME = 256;

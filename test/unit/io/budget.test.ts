@@ -69,7 +69,7 @@ describe('pickle costs are linear in the pickle', () => {
     body.push(0x2e);
     const e = errorOf(() => unpickle(Uint8Array.from(body), 0, { resolveGlobal, persistentLoad: () => null, maxOps: 1e9, name: 'p' }));
     expect({ code: e.code, what: e.detail.what }).toEqual({ code: 'E_LIMIT', what: 'pickle work (items copied, characters scanned)' });
-    expect(WORK_PER_BYTE).toBe(16);
+    expect(WORK_PER_BYTE).toBe(4);
   });
 
   const T = new TensorRef(new StorageRef('0', 'float32', 4), 'float32', 0, [1], [1]);
