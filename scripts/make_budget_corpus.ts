@@ -159,7 +159,9 @@ export function buildBudgetCorpus(): BudgetCase[] {
   const shape = bytes(MARK, times(100_000, binint(1)), TUPLE);
   const reshaped = bytes(PROTO2, memoised(shape), EMPTY_LIST,
     times(20_000, bytes(global('torch._utils', '_rebuild_tensor_v2'), MARK, MARK, str('storage'), global('torch', 'FloatStorage'), str('0'), str('cpu'), binint(1), TUPLE, BINPERSID, binint(0), binget(0), binget(0), NEWFALSE, NONE, TUPLE, REDUCE, APPEND)), STOP);
-  add('shape_long.pt', 3, 'inspect', 'E_PICKLE_OPCODE', 'a 100000-dimension size tuple reused by 20000 tensors: at most 64 dimensions', ptArchive(reshaped, record));
+  add('shape_long.pt', 3, 'inspect', 'E_LIMIT', 'a 100000-dimension size tuple reused by 20000 tensors: at most 64 dimensions (numpy\'s limit)', ptArchive(reshaped, record));
+  const dims = new Array<number>(10_000).fill(1).join(',');
+  add('shape_10000_dims.safetensors', 3, 'inspect', 'E_LIMIT', 'a safetensors shape of 10,000 dimensions', safetensorsRaw(`{"a":{"dtype":"F32","shape":[${dims}],"data_offsets":[0,4]}}`, f32(1)));
 
   // 8. Terminal injection: names and metadata with control characters.
   const evil = ['\u001b[2J\u001b[Hcleared', 'x\nmodules\n  fake.  nn.LSTM(1, 1)', 'nul\u0000byte', 'c1\u009b31m', 'bidi\u202eevil', 'bell\u0007'];
@@ -187,6 +189,7 @@ export function largeCases(): LargeCase[] {
   return [
     { file: 'npz_bomb.npz', item: 4, command: 'run', code: 'E_LIMIT', why: 'a 1.7 MB npz member inflating to 1.8 GB', build: npzBomb },
     { file: 'million_tensors.safetensors', item: 5, command: 'inspect', code: 'E_LIMIT', why: 'a 59 MB header of 1,000,000 tensors', build: millionTensors },
+    { file: 'metadata_million.safetensors', item: 5, command: 'inspect', code: 'E_LIMIT', why: 'a 14 MB __metadata__ of 1,000,000 entries: counted against maxTensors', build: millionMetadata },
   ];
 }
 
@@ -206,6 +209,11 @@ function npzBomb(): Uint8Array {
     { name: 'weight_ih_l0.npy', data: new Uint8Array(0), method: 8, payload, uncompressedSize: size, crc: 0 },
     small('weight_hh_l0.npy', [6, 2]),
   ]);
+}
+
+/** 5. A 14 MB __metadata__ of 1,000,000 entries. */
+function millionMetadata(): Uint8Array {
+  return safetensorsRaw(`{"__metadata__":{${Array.from({ length: 1_000_000 }, (_, i) => `"k${i}":"v"`).join(',')}}}`);
 }
 
 /** 5. A 59 MB safetensors header declaring 1,000,000 tensors: refused at the 100,001st. */

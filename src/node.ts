@@ -14,23 +14,43 @@ import { openNpyDir } from './io/npy-dir.js';
 import type { ByteSource } from './io/source.js';
 import { makeIndex } from './io/weights-index.js';
 import { ioError, openRegular } from './node-files.js';
-import type { Tensor } from './tensor.js';
+import type { StateDict, Tensor } from './tensor.js';
 
-/** A ByteSource over a file. No descriptor stays open between reads; `close()` is kept for callers that release sources. */
+/** A ByteSource over a file, with `close()` to release its descriptor (a later read reopens it). */
 export interface FileSource extends ByteSource {
   close(): void;
 }
 
 /**
- * A regular file as a ByteSource; its size and identity are taken now. Each read reopens the
- * file and checks it is still the same regular file (else E_IO; shorter: E_TRUNCATED), so
- * nothing stays open and a file swapped for a FIFO between reads is never read. Missing, unreadable or non-regular
- * files are E_IO. `name` (default `path`) is what messages show.
+ * A regular file as a ByteSource; its size and identity are taken now. The descriptor stays
+ * open for the reads that follow (a zip directory is many small reads) until `close()`, or is
+ * closed after each read with `{ keepOpen: false }` (a directory of many .npy files). A reopen
+ * checks it is still the same regular file (else E_IO), so a file swapped for a FIFO is never
+ * read. Missing, unreadable or non-regular files are E_IO; a file that shrank, E_TRUNCATED.
+ * `name` (default `path`) is what messages show.
  */
-export function fileSource(path: string, name: string = path): FileSource {
+export function fileSource(path: string, name: string = path, options: { readonly keepOpen?: boolean } = {}): FileSource {
   const first = openRegular(path, 'file');
-  closeSync(first.fd);
-  const { size } = first;
+  const keepOpen = options.keepOpen ?? true;
+  let fd: number | undefined = first.fd;
+  if (!keepOpen) {
+    closeSync(first.fd);
+    fd = undefined;
+  }
+  const size = first.size;
+  const open = (): number => {
+    if (fd !== undefined) return fd;
+    const again = openRegular(path, 'file');
+    if (again.dev !== first.dev || again.ino !== first.ino) {
+      closeSync(again.fd);
+      throw fail('E_IO', { what: 'file', expected: 'the file opened', got: 'another file at that path', at: name });
+    }
+    return (fd = again.fd);
+  };
+  const close = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
   return {
     size,
     name,
@@ -39,12 +59,11 @@ export function fileSource(path: string, name: string = path): FileSource {
         throw fail('E_TRUNCATED', { what: 'read', expected: `${length} bytes at offset ${offset}`, got: `${size} bytes in all`, at: name });
       }
       const out = new Uint8Array(length);
-      const file = openRegular(path, 'file');
       try {
-        if (file.dev !== first.dev || file.ino !== first.ino) throw fail('E_IO', { what: 'file', expected: 'the file opened', got: 'another file at that path', at: name });
+        const handle = open();
         let done = 0;
         while (done < length) {
-          const n = readSync(file.fd, out, done, length - done, offset + done);
+          const n = readSync(handle, out, done, length - done, offset + done);
           if (n === 0) throw fail('E_TRUNCATED', { what: 'read', expected: `${length} bytes at offset ${offset}`, got: `${done} (the file shrank)`, at: name });
           done += n;
         }
@@ -52,11 +71,11 @@ export function fileSource(path: string, name: string = path): FileSource {
         if (e instanceof RnnportError) throw e;
         throw ioError('read', 'a readable file', name, e);
       } finally {
-        closeSync(file.fd);
+        if (!keepOpen) close();
       }
       return out;
     },
-    close(): void {},
+    close,
   };
 }
 
@@ -74,11 +93,31 @@ export function openStateDict(path: string, options?: LoadOptions): WeightsIndex
   } catch (e) {
     throw ioError('weights path', 'a readable file or directory', path, e);
   }
-  if (!isDirectory) return openWeights(fileSource(path), opts);
-  if (opts.key !== undefined) throw fail('E_BAD_OPTION', { what: 'key', expected: 'no key for a directory of .npy files', got: JSON.stringify(opts.key), at: path });
-  const files = npyDirFiles(path, resolveLimits(opts.limits).maxTensors);
-  const limits = resolveLimits(opts.limits, files.reduce((n, f) => n + f.source.size, 0));
-  return makeIndex('npy-dir', path, openNpyDir(path, files, limits), limits);
+  if (isDirectory) {
+    if (opts.key !== undefined) throw fail('E_BAD_OPTION', { what: 'key', expected: 'no key for a directory of .npy files', got: JSON.stringify(opts.key), at: path });
+    const files = npyDirFiles(path, resolveLimits(opts.limits).maxTensors);
+    const limits = resolveLimits(opts.limits, files.reduce((n, f) => n + f.source.size, 0));
+    return makeIndex('npy-dir', path, openNpyDir(path, files, limits), limits);
+  }
+  // One descriptor, open while the header is read and while load() reads; closed in between.
+  const source = fileSource(path);
+  let index: WeightsIndex;
+  try {
+    index = openWeights(source, opts);
+  } finally {
+    source.close();
+  }
+  const opened = index;
+  return {
+    ...opened,
+    load(names?: Iterable<string>): StateDict {
+      try {
+        return opened.load(names);
+      } finally {
+        source.close();
+      }
+    },
+  };
 }
 
 /**
@@ -108,7 +147,7 @@ function npyDirFiles(path: string, maxFiles: number): { fileName: string; source
     if (!target.startsWith(real.endsWith(sep) ? real : real + sep)) {
       throw fail('E_IO', { what: 'npy directory file', expected: 'a regular file inside the directory', got: 'a link to a path outside it', at: shown });
     }
-    return { fileName, source: fileSource(target, shown) };
+    return { fileName, source: fileSource(target, shown, { keepOpen: false }) };
   });
 }
 
@@ -116,7 +155,11 @@ function npyDirFiles(path: string, maxFiles: number): { fileName: string; source
 export function readNpyFile(path: string): Tensor {
   if (typeof path !== 'string') throw badArgument('readNpyFile(path)', 'a path (string)', path);
   const source = fileSource(path);
-  return openNpy(source, resolveLimits(undefined, source.size), 'arr_0').read('arr_0');
+  try {
+    return openNpy(source, resolveLimits(undefined, source.size), 'arr_0').read('arr_0');
+  } finally {
+    source.close();
+  }
 }
 
 /** Writes one tensor as a .npy file (byte-identical to np.save). @see numpy.save */

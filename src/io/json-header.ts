@@ -38,8 +38,8 @@ type Frame = { readonly array: JsonValue[] } | { readonly object: JsonObject; ke
 export type EntrySink = (key: string, value: JsonValue, index: number) => void;
 
 /** Parses `bytes` as one strict JSON document; `where` names the header for errors. */
-export function parseJsonHeader(bytes: Uint8Array, where: string, onEntry?: EntrySink): JsonValue {
-  return parseJsonText(decodeJsonHeader(bytes, where), where, onEntry);
+export function parseJsonHeader(bytes: Uint8Array, where: string, onEntry?: EntrySink, maxItems?: number): JsonValue {
+  return parseJsonText(decodeJsonHeader(bytes, where), where, onEntry, maxItems);
 }
 
 /**
@@ -57,8 +57,13 @@ export function decodeJsonHeader(bytes: Uint8Array, where: string): string {
   return text;
 }
 
-/** Parses decoded header text (see `parseJsonHeader`). */
-export function parseJsonText(text: string, where: string, onEntry?: EntrySink): JsonValue {
+/**
+ * Parses decoded header text (see `parseJsonHeader`). `maxItems` bounds the items of any array or
+ * object below the root (E_LIMIT as soon as one has more), so a shape of a million dimensions or
+ * a metadata object of a million keys is refused before it is built; the root's entries are the
+ * caller's to count (`onEntry`).
+ */
+export function parseJsonText(text: string, where: string, onEntry?: EntrySink, maxItems: number = Number.MAX_SAFE_INTEGER): JsonValue {
   let i = 0;
   const error = (expected: string): never => {
     const got = i < text.length ? JSON.stringify(text.slice(i, i + 12)) : 'end of header';
@@ -188,6 +193,10 @@ export function parseJsonText(text: string, where: string, onEntry?: EntrySink):
         top.object.set(top.key, null);
         onEntry(top.key, value, top.object.size - 1);
       } else top.object.set(top.key, value);
+      const items = 'array' in top ? top.array.length : top.object.size;
+      if (items > maxItems && !(onEntry !== undefined && stack.length === 1)) {
+        throw fail('E_LIMIT', { what: 'items of one JSON array or object in the header', expected: `at most ${maxItems}`, got: 'more', at: `${where}, character ${i}` });
+      }
       skipSpace();
       const d = text[i];
       if (d === ',') {

@@ -87,6 +87,14 @@ export function resolveLimits(partial?: Partial<Limits>, sourceSize = 0): Limits
   return out;
 }
 
+/** Most dimensions of a tensor: numpy's own maximum (NPY_MAXDIMS), so every tensor can be saved as .npy. */
+export const MAX_RANK = 64;
+
+/** E_LIMIT for a shape of more than MAX_RANK dimensions. */
+export function checkRank(rank: number, what: string, at: string): void {
+  if (rank > MAX_RANK) throw fail('E_LIMIT', { what: `rank of ${what}`, expected: `at most ${MAX_RANK} dimensions`, got: String(rank), at });
+}
+
 /** Throws E_LIMIT when `value` exceeds the named limit. */
 export function checkLimit(limits: Limits, name: keyof Limits, value: number, what: string, at: string): void {
   if (value > limits[name]) {

@@ -14,7 +14,7 @@ import { DTYPES, dtypeFrom, type DType, type TensorData } from '../dtype.js';
 import { badArgument, fail } from '../errors.js';
 import { Tensor, formatShape, numel } from '../tensor.js';
 import { at, concatBytes, littleEndianBytes, readRange, shapeByteLength, typedFromLittleEndian } from './bytes.js';
-import { checkLimit, resolveLimits, type Limits } from './limits.js';
+import { checkLimit, checkRank, resolveLimits, type Limits } from './limits.js';
 import { bytesSource, type ByteSource } from './source.js';
 import { emptyMetadata, type OpenedTensors } from './weights-index.js';
 
@@ -84,6 +84,7 @@ export function parseNpyHeader(preamble: Uint8Array, where: string): NpyHeader {
   const shape = dict.get('shape') as HeaderValue;
   if (typeof fortranOrder !== 'boolean') throw fail('E_NPY_HEADER', { what: 'fortran_order', expected: 'True or False', got: show(fortranOrder), at: where });
   if (!isTuple(shape)) throw fail('E_NPY_HEADER', { what: 'shape', expected: 'a tuple of non-negative integers', got: show(shape), at: where });
+  checkRank(shape.tuple.length, 'npy shape', where);
   for (const d of shape.tuple) {
     if (d < 0) throw fail('E_NPY_HEADER', { what: 'shape', expected: 'non-negative dimensions', got: formatShape(shape.tuple), at: where });
   }

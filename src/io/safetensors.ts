@@ -16,7 +16,7 @@ import { badArgument, fail } from '../errors.js';
 import { Tensor, formatShape } from '../tensor.js';
 import { at, ByteReader, concatBytes, littleEndianBytes, readRange, shapeByteLength, typedFromLittleEndian } from './bytes.js';
 import { decodeJsonHeader, parseJsonText, type JsonValue } from './json-header.js';
-import { checkLimit, resolveLimits, type Limits } from './limits.js';
+import { checkLimit, checkRank, MAX_RANK, resolveLimits, type Limits } from './limits.js';
 import { bytesSource, type ByteSource } from './source.js';
 import type { OpenedTensors, TensorEntry } from './weights-index.js';
 import { tensorEntries } from './writer-args.js';
@@ -53,6 +53,7 @@ export function openSafetensors(source: ByteSource, limits: Limits): OpenedTenso
   const root = parseJsonText(text, where, (name, value) => {
     if (name === METADATA_KEY) {
       if (!(value instanceof Map)) throw fail('E_HEADER_JSON', { what: METADATA_KEY, expected: 'an object of strings', got: describe(value), at: where });
+      checkLimit(limits, 'maxTensors', value.size, `number of ${METADATA_KEY} entries`, where);
       for (const [k, v] of value) {
         if (typeof v !== 'string') throw fail('E_HEADER_JSON', { what: `${METADATA_KEY}["${k}"]`, expected: 'a string', got: describe(v), at: where });
         Object.defineProperty(metadata, k, { value: v, enumerable: true });
@@ -61,7 +62,7 @@ export function openSafetensors(source: ByteSource, limits: Limits): OpenedTenso
     }
     slots.set(name, readSlot(name, value, dataStart, where));
     checkLimit(limits, 'maxTensors', slots.size, 'number of tensors', where);
-  });
+  }, Math.max(limits.maxTensors, MAX_RANK));
   if (!(root instanceof Map)) throw fail('E_HEADER_JSON', { what: 'safetensors header', expected: 'an object', got: describe(root), at: where });
   Object.freeze(metadata);
 
@@ -130,6 +131,7 @@ function readSlot(name: string, value: JsonValue, dataStart: number, where: stri
     throw fail('E_DTYPE_UNSUPPORTED', { what: `dtype of "${name}"`, expected: 'BOOL, U8, I8, I16, U16, I32, U32, I64, U64, F16, BF16, F32, F64, F8_E4M3 or F8_E5M2', got: dtypeName, at: where });
   }
   const shape = integers(value.get('shape') ?? null, `shape of "${name}"`, where);
+  checkRank(shape.length, `"${name}"`, where);
   const offsets = integers(value.get('data_offsets') ?? null, `data_offsets of "${name}"`, where);
   const [begin, end] = offsets as [number, number];
   if (offsets.length !== 2 || begin > end) {

@@ -7,6 +7,7 @@
  */
 import { DTYPE_NAMES, DTYPES, itemSize, type DType } from '../../dtype.js';
 import { fail } from '../../errors.js';
+import { checkRank } from '../limits.js';
 import { formatShape } from '../../tensor.js';
 import { DTypeRef, PyCallable, PyDict, PyOpaque, PySet, PyTuple, StorageRef, StorageType, TensorRef, typeName, type PickleValue } from './values.js';
 
@@ -139,12 +140,9 @@ function nonNegativeInt(v: PickleValue | undefined, what: string, at: string): n
   return v;
 }
 
-/** Most dimensions of a tensor: PyTorch's own cap (c10 `kDimVectorStaticSize` is far lower in practice). */
-const MAX_RANK = 64;
-
 function intTuple(v: PickleValue | undefined, what: string, at: string): number[] {
   if (!(v instanceof PyTuple)) return badArgs(what, 'a tuple of ints', v === undefined ? 'nothing' : typeName(v), at);
-  if (v.items.length > MAX_RANK) return badArgs(what, `at most ${MAX_RANK} dimensions`, String(v.items.length), at);
+  checkRank(v.items.length, what, at); // before a memoised million-item tuple is read, per tensor
   return v.items.map((x, i) => nonNegativeInt(x, `${what}[${i}]`, at));
 }
 
