@@ -181,8 +181,11 @@ export function buildBudgetCorpus(): BudgetCase[] {
   return cases;
 }
 
-/** A reproducer too large to commit: `build()` makes its bytes (deterministic, as the committed ones). */
-export type LargeCase = Omit<BudgetCase, 'bytes'> & { build(): Uint8Array };
+/**
+ * A reproducer too large to commit: `build()` makes its bytes (deterministic, as the committed
+ * ones); `tensors`, the tensors it declares that rnnport keeps (each costs bookkeeping).
+ */
+export type LargeCase = Omit<BudgetCase, 'bytes'> & { build(): Uint8Array; readonly tensors?: number };
 
 /** Reproducers too large to commit, made at test time. */
 export function largeCases(): LargeCase[] {
@@ -190,6 +193,7 @@ export function largeCases(): LargeCase[] {
     { file: 'npz_bomb.npz', item: 4, command: 'run', code: 'E_LIMIT', why: 'a 1.7 MB npz member inflating to 1.8 GB', build: npzBomb },
     { file: 'million_tensors.safetensors', item: 5, command: 'inspect', code: 'E_LIMIT', why: 'a 59 MB header of 1,000,000 tensors', build: millionTensors },
     { file: 'metadata_million.safetensors', item: 5, command: 'inspect', code: 'E_LIMIT', why: 'a 14 MB __metadata__ of 1,000,000 entries: counted against maxTensors', build: millionMetadata },
+    { file: 'wide_name.safetensors', item: 8, command: 'inspect', code: null, why: "a 1 MB tensor name beside 50,000 others: inspect's table clips it and pads no row to its width (50 GB if it did)", build: wideName, tensors: 50_001 },
   ];
 }
 
@@ -209,6 +213,12 @@ function npzBomb(): Uint8Array {
     { name: 'weight_ih_l0.npy', data: new Uint8Array(0), method: 8, payload, uncompressedSize: size, crc: 0 },
     small('weight_hh_l0.npy', [6, 2]),
   ]);
+}
+
+/** 8. One 1 MB tensor name among 50,000 short ones (4 MB): every row padded to it would be 50 GB. */
+function wideName(): Uint8Array {
+  const entry = (name: string): string => `"${name}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`;
+  return safetensorsRaw(`{${[entry('w'.repeat(MB)), ...Array.from({ length: 50_000 }, (_, i) => entry(`t${i}`))].join(',')}}`);
 }
 
 /** 5. A 14 MB __metadata__ of 1,000,000 entries. */

@@ -57,7 +57,7 @@ function argsOf(command: BudgetCommand, file: string, input = x(2)): string[] {
 }
 
 /** The answer, and its cost within the budget; returns the measurement for further checks. */
-async function expectAnswer(args: readonly string[], code: string | null, file?: string): Promise<Measured> {
+async function expectAnswer(args: readonly string[], code: string | null, file?: string, tensors = 0): Promise<Measured> {
   const r = await measuredCli(args);
   const kind = args[0] === 'run' ? 'run' : args[0] === 'explain' ? 'explain' : 'inspect';
   const size = file === undefined ? 0 : statSync(file).size;
@@ -69,7 +69,7 @@ async function expectAnswer(args: readonly string[], code: string | null, file?:
     expect(lines, what).toHaveLength(1);
   }
   expect(r.ms, what).toBeLessThan(TIME_CEILING_MS);
-  expect(r.peakRss, what).toBeLessThanOrEqual(rssBudget(baseline[kind], size));
+  expect(r.peakRss, what).toBeLessThanOrEqual(rssBudget(baseline[kind], size, tensors));
   expect(RAW_CONTROL.test(r.stdout) || RAW_CONTROL.test(r.stderr), `${what}: a raw control character was printed`).toBe(false);
   return r;
 }
@@ -161,7 +161,7 @@ describe('reproducers made at test time', () => {
       const file = join(tmp, c.file);
       writeFileSync(file, c.build());
       try {
-        await expectAnswer(argsOf(c.command, file), c.code, file);
+        await expectAnswer(argsOf(c.command, file), c.code, file, c.tensors);
       } finally {
         rmSync(file, { force: true });
       }

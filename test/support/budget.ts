@@ -78,10 +78,14 @@ export function measuredScript(body: string): Promise<Measured> {
 
 const MiB = 2 ** 20;
 
+/** What the README allows per tensor a file declares (its entry, shape and name, as inspect lists it). */
+export const BYTES_PER_TENSOR = 2048;
+
 /**
  * The memory budget of the README, above a baseline (the same CLI on a tiny valid file): an
- * input of n bytes costs at most about n (read) + n (decoded header text) + 64 MiB.
+ * input of n bytes declaring t tensors costs at most about n (read) + n (decoded header text)
+ * + 2 KiB × t + 64 MiB.
  */
-export function rssBudget(baseline: number, fileBytes: number): number {
-  return baseline + 64 * MiB + 2 * fileBytes;
+export function rssBudget(baseline: number, fileBytes: number, tensors = 0): number {
+  return baseline + 64 * MiB + 2 * fileBytes + BYTES_PER_TENSOR * tensors;
 }

@@ -231,7 +231,7 @@ export class KeyIds {
       const t = todo[todo.length - 1] as PyTuple;
       const pending = t.items.filter((v): v is PyTuple => v instanceof PyTuple && !this.objects.has(v));
       if (pending.length > 0) {
-        todo.push(...pending);
+        for (const p of pending) todo.push(p); // not push(...pending): a tuple may hold a million tuples
         continue;
       }
       todo.pop();

@@ -59,6 +59,9 @@ describe('pickle costs are linear in the pickle', () => {
     d.set('1', 'h', 't', keys);
     expect([...d.entries()].map(([, v]) => v)).toEqual(['c', 'e', 'g', 'h']);
     expect(errorOf(() => d.set([] as PickleValue, 'x', 't', keys)).code).toBe('E_PICKLE_OPCODE');
+    // A key tuple of a million distinct tuples: no spread of a million arguments.
+    d.set(new PyTuple(Array.from({ length: 1_000_000 }, (_, i) => new PyTuple([i]))), 'i', 't', keys);
+    expect(d.size).toBe(5);
   });
 
   it("charges the allow-list's copies to a budget of WORK_PER_BYTE per pickle byte", () => {
