@@ -7,7 +7,7 @@
 //                                                                                                   ▼
 //                                           foundation: errors, dtype, tensor, config, random
 const FOUNDATION = '^dist/(errors|dtype|tensor|config|random)\\.js$';
-const CORE = '^dist/(?!cli/|node\\.js$|testing(/|\\.js$))';
+const CORE = '^dist/(?!cli/|node(-files)?\\.js$|testing(/|\\.js$))';
 
 /** A rule: files matching `from` must not import files matching `to`. */
 const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to } });
@@ -29,7 +29,7 @@ module.exports = {
       from: { path: CORE },
       to: { dependencyTypes: ['core'] },
     },
-    forbid('core-never-imports-node-entry', 'The core reaches files only through ByteSource: src/node.ts, rnnport/testing and the CLI sit above it.', CORE, '^dist/(cli/|node\\.js$|testing(/|\\.js$))'),
+    forbid('core-never-imports-node-entry', 'The core reaches files only through ByteSource: src/node.ts, rnnport/testing and the CLI sit above it.', CORE, '^dist/(cli/|node(-files)?\\.js$|testing(/|\\.js$))'),
     forbid('engine-is-the-oracle', 'The reference engine depends on nothing faster and reads no files.', '^dist/engine/', '^dist/(?!engine/|(errors|dtype|tensor|config|random)\\.js$)'),
     forbid('fast-engine-below-modules', 'The WebAssembly engine implements the engine contract; it may use the reference engine, nothing above.', '^dist/fast/', '^dist/(?!fast/|engine/|(errors|dtype|tensor|config|random)\\.js$)'),
     forbid('io-knows-no-modules', 'Loaders turn bytes into tensors; they know nothing of recurrent modules or engines.', '^dist/io/', '^dist/(engine|fast|modules|state-dict|explain|conformance)/'),

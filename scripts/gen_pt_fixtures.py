@@ -23,7 +23,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy
 import torch
@@ -167,6 +167,29 @@ def valid():
                                 ('h', torch.randn(3).half()), ('b', torch.tensor([True]))]))
         np_scalars = {'model': cell.state_dict(), 'best_acc': numpy.float64(0.75), 'args': argparse.Namespace(lr=0.1)}
         save('numpy_scalar', np_scalars, expected_of(cell.state_dict(), key='model', keys=['model']))
+        extras_and_ema(gru)
+
+
+def extras_and_ema(gru):
+    """What torch.load(weights_only=True) loads beside the weights, and two state_dicts (issue 14)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # quantized tensors and TypedStorage are deprecated
+        scaled = torch.ones(2)
+        scaled.note = 'a tensor with a Python attribute'
+        extras = {'model': gru.state_dict(), 'device': torch.device('cpu'), 'z': 1 + 2j, 'complex': torch.tensor([1 + 2j, 3 - 1j]),
+                  'complex128': torch.tensor([1j], dtype=torch.complex128), 'sparse': torch.eye(3).to_sparse(),
+                  'quantized': torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.qint8), 'bytes': bytearray(b'ab'),
+                  'counts': Counter('aab'), 'meta': torch.empty(3, device='meta'), 'dtype': torch.complex64, 'scaled': scaled}
+        buf = io.BytesIO()
+        torch.save(extras, buf)
+        back = torch.load(io.BytesIO(buf.getvalue()), weights_only=True)
+        assert back['z'] == 1 + 2j and back['sparse'].is_sparse and back['device'] == torch.device('cpu'), 'weights_only loads the extras'
+        save('extras', extras, expected_of(gru.state_dict(), key='model', keys=['model']))
+    torch.manual_seed(2)
+    ema = torch.nn.GRU(3, 2)
+    both = {'model': gru.state_dict(), 'ema': ema.state_dict(), 'step': 3}
+    save('model_ema', both, {'error': 'E_AMBIGUOUS_MODULE', 'listed': ['model', 'ema'], 'stateDictKeys': ['model', 'ema'],
+                             'withKey': {'ema': expected_of(ema.state_dict(), key='ema')}})
 
 
 class Net(torch.nn.Module):
@@ -309,7 +332,28 @@ def malformed():
     case('stride_rank.pt', 'E_PICKLE_OPCODE', 'stride with fewer entries than size', pt(sd_pickle([('w', tensor_op('0', 6, 0, [2, 3], [1]))]), [('0', ok)]))
     case('expand_bomb.pt', 'E_LIMIT', 'stride 0 over 2^31 rows: a 4-byte storage viewed as 8 GiB, refused at load',
          pt(sd_pickle([('w', tensor_op('0', 1, 0, [2 ** 31 - 1, 2], [0, 0]))]), [('0', ok[:4])]), phase='load')
-    case('bad_storage_type.pt', 'E_PICKLE_GLOBAL', 'persistent id with a quantized storage (torch.QInt8Storage)', pt(sd_pickle([('w', tensor_op('0', 6, 0, [6], [1], 'QInt8Storage'))]), [('0', ok)]))
+    # Issue 14: stride-0 views as PyTorch writes them (4-byte storages viewed as 4 GB), and one
+    # storage named with two types, which torch.save never writes but torch.load reads with the
+    # first type (rnnport refuses it, as it refuses the legacy twin).
+    expand = OrderedDict([('weight_ih_l0', torch.zeros(1).expand(32000, 32000)), ('weight_hh_l0', torch.zeros(1).expand(32000, 8000)),
+                          ('bias_ih_l0', torch.zeros(1).expand(32000)), ('bias_hh_l0', torch.zeros(1).expand(32000))])
+    buf = io.BytesIO()
+    torch.save(expand, buf)
+    assert torch.load(io.BytesIO(buf.getvalue()), weights_only=True)['weight_ih_l0'].shape == (32000, 32000)
+    case('expand_32000.pt', 'E_LIMIT', 'torch.zeros(1).expand(32000, 32000) as an LSTM weight (PyTorch writes it): 5 GB to materialise, refused before allocating',
+         buf.getvalue(), phase='load')
+    for file, first, second, record in [('storage_float_half.pt', 'FloatStorage', 'HalfStorage', struct.pack('<24f', *range(24))),
+                                        ('storage_double_float.pt', 'DoubleStorage', 'FloatStorage', struct.pack('<24d', *range(24)))]:
+        size = len(record)
+        item = {'FloatStorage': 4, 'DoubleStorage': 8, 'HalfStorage': 2}
+        pair = sd_pickle([('weight_ih_l0', tensor_op('0', size // item[first], 0, [6, 2], [2, 1], first)),
+                          ('weight_hh_l0', tensor_op('0', size // item[second], 12, [6, 2], [2, 1], second))])
+        data = pt(pair, [('0', record)])
+        back = torch.load(io.BytesIO(data), weights_only=True)
+        assert back['weight_ih_l0'].dtype == back['weight_hh_l0'].dtype, 'torch.load gives both the first storage type'
+        case(file, 'E_STORAGE_BOUNDS', f'one storage named as {first} and {second}: torch.load reads both as the first type', data)
+    case('bad_storage_type.pt', 'E_STORAGE_BOUNDS', 'persistent id with a quantized storage (torch.QInt8Storage, 1 byte an element): 6 bytes, but the record has 24 (torch.load refuses it too)',
+         pt(sd_pickle([('w', tensor_op('0', 6, 0, [6], [1], 'QInt8Storage'))]), [('0', ok)]))
     case('bad_byteorder.pt', 'E_ZIP_ENTRY', "byteorder record 'middle'", pt(sd_pickle([('w', w)]), [('0', ok)], [('archive/byteorder', b'middle')]))
     case('missing_data_pkl.pt', 'E_ZIP_ENTRY', 'an archive with version and data/ but no data.pkl', zip_bytes([('archive/data/0', ok), ('archive/version', b'3\n')]))
     case('two_roots.pt', 'E_ZIP_ENTRY', 'two <root>/data.pkl', zip_bytes([('a/data.pkl', sd_pickle([])), ('b/data.pkl', sd_pickle([]))]))

@@ -1,7 +1,8 @@
 /**
  * One error class for everything rnnport rejects. A `code` per way input can be wrong (not per
- * format); codes are part of the semver contract (docs/contracts.md, "Error codes").
- * Messages are rendered in one place from `{ what, expected, got, at }`.
+ * format); codes are part of the semver contract (the README's error table lists them).
+ * Messages are rendered in one place from `{ what, expected, got, at }`: each field clipped and
+ * its control characters escaped, so a message is one printable line whatever a file holds.
  */
 
 /** Every error code rnnport can raise. Listed in the README; stable across minor versions. */
@@ -65,6 +66,9 @@ export interface ErrorDetail {
 
 const BRAND = Symbol.for('rnnport.RnnportError');
 
+/** Longest field of a message, in UTF-16 units: a name from a file may be megabytes long. */
+export const MAX_MESSAGE_FIELD = 1000;
+
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -83,10 +87,18 @@ export function escapeControl(text: string): string {
   });
 }
 
-/** Renders a detail as `what: expected X, got Y at Z`. */
+/** `text` cut to at most `max` UTF-16 units (plus an ellipsis saying how much was left out). */
+export function clip(text: string, max: number = MAX_MESSAGE_FIELD): string {
+  if (text.length <= max) return text;
+  const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max; // never split a surrogate pair
+  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
+}
+
+/** Renders a detail as `what: expected X, got Y at Z`, each field clipped and escaped. */
 export function formatDetail(detail: ErrorDetail): string {
-  const at = detail.at !== undefined && detail.at !== '' ? ` at ${detail.at}` : '';
-  return `${detail.what}: expected ${detail.expected}, got ${detail.got}${at}`;
+  const field = (s: string): string => escapeControl(clip(s));
+  const at = detail.at !== undefined && detail.at !== '' ? ` at ${field(detail.at)}` : '';
+  return `${field(detail.what)}: expected ${field(detail.expected)}, got ${field(detail.got)}${at}`;
 }
 
 /** The one error class rnnport throws for rejected input. Tests assert `code` and `detail`. */
@@ -112,30 +124,27 @@ export function isRnnportError(value: unknown): value is RnnportError {
   );
 }
 
+/** A value as a message names it: `null`, `undefined`, `42`, `"text"`, `an array`, `an object (Map)`. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return clip(JSON.stringify(value), 80);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (Array.isArray(value)) return 'an array';
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  return tag === 'Object' ? 'an object' : `an object (${tag})`;
+}
+
+/**
+ * A public function given the wrong kind of value: E_BAD_ARGUMENT naming the API and the
+ * argument, e.g. `loadStateDict(source): expected a Uint8Array, ArrayBuffer, Blob or Response, got null`.
+ */
+export function badArgument(api: string, expected: string, value: unknown): RnnportError {
+  return new RnnportError('E_BAD_ARGUMENT', { what: api, expected, got: describeValue(value) });
+}
+
 /** Shorthand used by loaders and checks: `throw fail('E_TRUNCATED', { what, expected, got, at })`. */
 export function fail(code: RnnportErrorCode, detail: ErrorDetail): RnnportError {
   return new RnnportError(code, detail);
-}
-
-/** A value as an error message names it: `null`, `undefined`, `a number (42)`, `a Map`, `an object`. */
-export function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value !== 'object' && typeof value !== 'function') {
-    const text = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
-    return `a ${typeof value} (${text})`;
-  }
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : typeof value === 'function' ? 'a function' : 'a plain object';
-}
-
-/** E_BAD_ARGUMENT: a public function given the wrong kind of value, e.g. `badArgument('fromStateDict(sd)', 'a Map', sd)`. */
-export function badArgument(what: string, expected: string, value: unknown): RnnportError {
-  return new RnnportError('E_BAD_ARGUMENT', { what, expected, got: describeValue(value) });
-}
-
-/** E_IO for a failed file operation: `got` is the platform's error code (ENOENT, EACCES, …) or the JSON syntax error. */
-export function ioError(what: string, path: string, e: unknown, expected = 'a readable file'): RnnportError {
-  const got =
-    e instanceof SyntaxError ? `invalid JSON (${e.message})` : typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : String(e);
-  return new RnnportError('E_IO', { what, expected, got, at: path }, { cause: e });
 }

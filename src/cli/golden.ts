@@ -20,13 +20,15 @@ import {
   type RunGoldenOptions,
 } from '../conformance/golden.js';
 import { loadCase, type Case } from '../conformance/case.js';
-import { fail, ioError } from '../errors.js';
+import { fail } from '../errors.js';
 import { resolveLimits } from '../io/limits.js';
-import { loadStateDictSync, makeIndex } from '../io/load.js';
+import { loadStateDictSync } from '../io/load.js';
+import { makeIndex } from '../io/weights-index.js';
 import { parseNpy } from '../io/npy.js';
 import { openNpyDir } from '../io/npy-dir.js';
 import { bytesSource } from '../io/source.js';
 import { openZip, type ZipArchive } from '../io/zip.js';
+import { ioError } from '../node-files.js';
 import { fileSource, openStateDict, readNpyFile } from '../node.js';
 
 export { GOLDEN_FORMATS, type GoldenFormat, type GoldenResult, type GoldenSpec, type RunGoldenOptions } from '../conformance/golden.js';
@@ -63,7 +65,7 @@ export function listGoldenCases(path: string, filter?: string): GoldenCase[] {
   try {
     isDirectory = statSync(path).isDirectory();
   } catch (e) {
-    throw ioError('golden cases', path, e, 'a folder of golden cases or a golden archive');
+    throw ioError('golden cases', 'a folder of golden cases or a golden archive', path, e);
   }
   if (!isDirectory) return archiveCases(path, filter);
   return existsSync(join(path, GOLDEN_ARCHIVE)) ? archiveCases(join(path, GOLDEN_ARCHIVE), filter) : folderCases(path, filter);
@@ -89,7 +91,7 @@ export function listCaseFiles(dir: string, filter?: string): CaseFile[] {
       .map((e) => e.name)
       .sort();
   } catch (e) {
-    throw ioError('case folder', dir, e, 'a readable folder of case files');
+    throw ioError('case folder', 'a readable folder of case files', dir, e);
   }
   return names.map((file) => {
     const path = join(dir, file);
@@ -109,7 +111,7 @@ function parseSpec(text: string, name: string, where: string): GoldenSpec {
   try {
     spec = JSON.parse(text) as GoldenSpec;
   } catch (e) {
-    throw ioError('golden case.json', where, e, 'a golden case.json');
+    throw ioError('golden case.json', 'a golden case.json', where, e);
   }
   if (spec.schema !== 1 || spec.name !== name) {
     throw fail('E_BAD_OPTION', { what: 'golden case.json', expected: `schema 1, name "${name}"`, got: `schema ${String(spec.schema)}, name "${String(spec.name)}"`, at: where });
@@ -129,7 +131,7 @@ function folderCases(dir: string, filter: string | undefined): GoldenCase[] {
       .map((e) => e.name)
       .sort();
   } catch (e) {
-    throw ioError('golden directory', dir, e, 'a readable golden case folder');
+    throw ioError('golden directory', 'a readable golden case folder', dir, e);
   }
   return names.map((name) => {
     const caseDir = join(dir, name);
@@ -138,7 +140,7 @@ function folderCases(dir: string, filter: string | undefined): GoldenCase[] {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw ioError('golden case.json', path, e, 'a readable golden case folder');
+      throw ioError('golden case.json', 'a readable golden case folder', path, e);
     }
     const spec = parseSpec(text, name, path);
     const files: GoldenFiles = {

@@ -5,7 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { RnnportError } from '../errors.js';
+import type { Limits } from '../io/limits.js';
+import { ioError } from '../node-files.js';
 
 /** A sink for text. */
 export interface Writer {
@@ -23,6 +24,8 @@ export interface Io {
   readonly cwd: string;
   /** Recorded in reports: rnnport and Node versions, and the V8 flags the CLI set for its process (src/cli/v8-flags.ts). */
   readonly versions: { readonly rnnport: string; readonly node: string; readonly v8Flags: readonly string[] };
+  /** Limits for every weights file the command opens (`--max-bytes`); the loaders' defaults when absent. */
+  readonly limits?: Partial<Limits>;
 }
 
 /** Exit status: 0 success, 1 a check failed or input was rejected, 2 usage error. */
@@ -40,6 +43,6 @@ export function writeOutputFile(io: Io, path: string, text: string): void {
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, text);
   } catch (e) {
-    throw new RnnportError('E_IO', { what: 'output file', expected: 'a path rnnport can write', got: String((e as { code?: unknown }).code ?? e), at: full }, { cause: e });
+    throw ioError('output file', 'a path rnnport can write', full, e);
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The only CLI file that touches `process`: argv in, exit code out, and the one-line error
- * contract (../shared/CONTRACTS.md, "CLI"):
+ * contract:
  *   usage error        → usage line, then `rnnport: E_USAGE: message`, exit 2
  *   rejected input     → `rnnport: E_CODE: message`, exit 1
  *   anything else (bug) → `rnnport: E_INTERNAL: message (rerun with --debug for the stack)`, exit 1
- * `--debug` adds the stack after the line.
+ * `--debug` adds the stack after the line. Every error line is escaped (`escapeControl`): a
+ * message quoting a file's names stays one printable line.
  */
 import { readFileSync } from 'node:fs';
-import { isRnnportError } from '../errors.js';
+import { escapeControl, isRnnportError } from '../errors.js';
 import { bench } from './commands/bench.js';
 import { conformance } from './commands/conformance.js';
 import { explainCommand } from './commands/explain.js';
@@ -51,11 +52,12 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       io.stdout.write(parsed.text);
       return 0;
     case 'usage-error':
-      io.stderr.write(`${parsed.usage}\nrnnport: E_USAGE: ${parsed.error.message}\n`);
+      io.stderr.write(`${parsed.usage}\nrnnport: E_USAGE: ${escapeControl(parsed.error.message)}\n`);
       return 2;
     case 'command':
       try {
-        return await dispatch(parsed.command, io);
+        const limits = parsed.maxBytes === undefined ? undefined : { maxTotalBytes: parsed.maxBytes, maxInflatedBytes: parsed.maxBytes };
+        return await dispatch(parsed.command, limits === undefined ? io : { ...io, limits });
       } catch (error) {
         reportError(error, parsed.debug, io);
         return 1;
@@ -66,16 +68,12 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
 function reportError(error: unknown, debug: boolean, io: Io): void {
   const stack = debug && error instanceof Error && error.stack !== undefined ? `${error.stack}\n` : '';
   if (isRnnportError(error)) {
-    io.stderr.write(`rnnport: ${error.code}: ${oneLine(error.message)}\n${stack}`);
+    io.stderr.write(`rnnport: ${error.code}: ${escapeControl(error.message)}\n${stack}`);
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
   const hint = debug ? '' : ' (rerun with --debug for the stack)';
-  io.stderr.write(`rnnport: E_INTERNAL: ${oneLine(message)}${hint}\n${stack}`);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ');
+  io.stderr.write(`rnnport: E_INTERNAL: ${escapeControl(message)}${hint}\n${stack}`);
 }
 
 /** Entry point of bin.ts: the real process, with the V8 flags bin.ts set for it. */

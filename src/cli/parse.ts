@@ -96,7 +96,8 @@ export type Command = ConformanceCommand | InspectCommand | RunCommand | VerifyC
 export type CommandName = Command['name'];
 
 export type Parsed =
-  | { readonly kind: 'command'; readonly command: Command; readonly debug: boolean }
+  /** `maxBytes`: `--max-bytes N`, the limit on bytes materialised and inflated per weights file. */
+  | { readonly kind: 'command'; readonly command: Command; readonly debug: boolean; readonly maxBytes?: number }
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'version' }
   | { readonly kind: 'usage-error'; readonly usage: string; readonly error: RnnportError; readonly debug: boolean };
@@ -107,7 +108,7 @@ const str = { type: 'string' } as const;
 const bool = { type: 'boolean' } as const;
 
 const GLOBAL: Options = { help: { type: 'boolean', short: 'h' }, debug: bool };
-const WEIGHTS: Options = { key: str, prefix: str };
+const WEIGHTS: Options = { key: str, prefix: str, 'max-bytes': str };
 const ENGINE: Options = { engine: str, simd: str };
 const RUN: Options = {
   ...WEIGHTS,
@@ -122,7 +123,7 @@ const RUN: Options = {
 };
 
 const RUN_FLAGS =
-  '[--h0 F.npy] [--c0 F.npy] [--lengths 5,3,2|F.npy] [--batch-first] [--nonlinearity tanh|relu] [--prefix P] [--key PATH] [--dtype float32|float64] [--engine auto|fast|reference] [--simd auto|relaxed|plain]';
+  '[--h0 F.npy] [--c0 F.npy] [--lengths 5,3,2|F.npy] [--batch-first] [--nonlinearity tanh|relu] [--prefix P] [--key PATH] [--dtype float32|float64] [--engine auto|fast|reference] [--simd auto|relaxed|plain] [--max-bytes N]';
 
 interface Spec {
   readonly options: Options;
@@ -140,8 +141,8 @@ const SPECS: Readonly<Record<CommandName, Spec>> = {
     example: "rnnport conformance --golden cases/ --impl 'python3 torch_run.py'",
   },
   inspect: {
-    options: { key: str, json: bool },
-    usage: 'rnnport inspect WEIGHTS [--key PATH] [--json]',
+    options: { key: str, json: bool, 'max-bytes': str },
+    usage: 'rnnport inspect WEIGHTS [--key PATH] [--json] [--max-bytes N]',
     summary: 'Prints the format, metadata, every tensor and every recurrent module found, as the PyTorch constructor.',
     example: 'rnnport inspect model.safetensors',
   },
@@ -180,7 +181,7 @@ const SPECS: Readonly<Record<CommandName, Spec>> = {
       json: bool,
     },
     usage:
-      'rnnport explain (WEIGHTS [--prefix P] [--key PATH] | --mode rnn|gru|lstm --hidden-size H [--input-size I] [--num-layers L] [--bidirectional] [--proj-size P]) [--seq-len T] [--batch B] [--lengths 5,3,2|F.npy] [--batch-first] [--svg FILE] [--json]',
+      'rnnport explain (WEIGHTS [--prefix P] [--key PATH] [--max-bytes N] | --mode rnn|gru|lstm --hidden-size H [--input-size I] [--num-layers L] [--bidirectional] [--proj-size P]) [--seq-len T] [--batch B] [--lengths 5,3,2|F.npy] [--batch-first] [--svg FILE] [--json]',
     summary: 'Says what output and h_n (and c_n) contain for a configuration, checked by running it on random weights.',
     example: 'rnnport explain --mode gru --hidden-size 4 --num-layers 2 --bidirectional --lengths 5,3,2 --svg gru.svg',
   },
@@ -243,7 +244,8 @@ export function parseCommand(argv: readonly string[]): Parsed {
     });
     const v = values as Record<string, string | boolean | undefined>;
     if (v['help'] === true) return { kind: 'help', text: helpText(name) };
-    return { kind: 'command', command: build(name, v, positionals), debug };
+    const maxBytes = optional(v, 'max-bytes', (x, f) => parseInteger(x, f, 1));
+    return { kind: 'command', command: build(name, v, positionals), debug, ...(maxBytes !== undefined && { maxBytes }) };
   } catch (error) {
     if (error instanceof UsageError) return usageError(name, error.detail, debug);
     return usageError(name, parseArgsDetail(name, error), debug);

@@ -9,7 +9,7 @@
 import { MODULE_KINDS, isCell, type ModuleKind, type Nonlinearity } from '../config.js';
 import type { FloatDType } from '../dtype.js';
 import { badArgument, fail } from '../errors.js';
-import type { WeightsIndex } from '../io/load.js';
+import type { WeightsIndex } from '../io/weights-index.js';
 import { openWeights } from '../io/load.js';
 import { saveSafetensors } from '../io/safetensors.js';
 import { bytesSource } from '../io/source.js';

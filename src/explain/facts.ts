@@ -12,8 +12,8 @@
  * For a bidirectional module the forward row is h_n[-2], not h_n[-1]. With packed input each
  * sequence b ends at its own len_b − 1 (forward) and the reverse direction starts there.
  */
-import { numDirections, outSize, type Family, type ModuleConfig } from '../config.js';
-import { fail } from '../errors.js';
+import { gateCount, numDirections, outSize, type Family, type ModuleConfig } from '../config.js';
+import { badArgument, fail } from '../errors.js';
 
 /** The module to explain: PyTorch's constructor arguments (camelCase). */
 export interface ExplainModuleConfig {
@@ -103,7 +103,18 @@ export interface ExplainFacts {
   readonly equalities: readonly EqualityFact[];
 }
 
+/**
+ * What one `explain` may cost: its check builds the module on random weights and runs it, so
+ * the configuration's sizes are bounded before anything is allocated (E_LIMIT with the figure).
+ * `numbers`: weights plus activations (float32 each); `work`: multiply-adds of the run
+ * (weights × T × B); `facts`: h_n rows × sequences listed.
+ */
+export const EXPLAIN_LIMITS: Readonly<{ numbers: number; work: number; facts: number }> = Object.freeze({ numbers: 2 ** 25, work: 2 ** 30, facts: 2 ** 16 });
+
+const MODES: readonly Family[] = ['RNN', 'GRU', 'LSTM'];
+
 function positiveInt(value: number, what: string, min: number, code: 'E_BAD_OPTION' | 'E_LENGTHS' = 'E_BAD_OPTION'): number {
+  if (typeof value !== 'number') throw badArgument(`explain config.${what}`, 'a number', value);
   if (!Number.isSafeInteger(value) || value < min) {
     throw fail(code, { what: `explain ${what}`, expected: `an integer ≥ ${min}`, got: String(value) });
   }
@@ -112,6 +123,12 @@ function positiveInt(value: number, what: string, min: number, code: 'E_BAD_OPTI
 
 /** Fills defaults and checks the config as PyTorch's constructor and pack_padded_sequence would. */
 export function resolveConfig(config: ExplainConfig): ResolvedConfig {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw badArgument('explain(config)', 'an object { mode, hiddenSize, … }', config);
+  if (!MODES.includes(config.mode)) throw badArgument('explain config.mode', "'RNN', 'GRU' or 'LSTM'", config.mode);
+  for (const flag of ['bidirectional', 'batchFirst'] as const) {
+    if (config[flag] !== undefined && typeof config[flag] !== 'boolean') throw badArgument(`explain config.${flag}`, 'a boolean', config[flag]);
+  }
+  if (config.lengths !== undefined && !Array.isArray(config.lengths)) throw badArgument('explain config.lengths', 'an array of lengths', config.lengths);
   const hiddenSize = positiveInt(config.hiddenSize, 'hiddenSize', 1);
   const projSize = positiveInt(config.projSize ?? 0, 'projSize', 0);
   if (projSize > 0 && config.mode !== 'LSTM') {
@@ -124,7 +141,7 @@ export function resolveConfig(config: ExplainConfig): ResolvedConfig {
   if (lengths !== null && lengths.length === 0) {
     throw fail('E_LENGTHS', { what: 'explain lengths', expected: 'one length per sequence', got: 'an empty list' });
   }
-  const maxLength = lengths === null ? 5 : Math.max(...lengths);
+  const maxLength = lengths === null ? 5 : lengths.reduce((a, b) => Math.max(a, b), 0);
   const seqLen = positiveInt(config.seqLen ?? maxLength, 'seqLen', 1);
   const batch = positiveInt(config.batch ?? lengths?.length ?? 2, 'batch', 1);
   if (lengths !== null && lengths.length !== batch) {
@@ -134,7 +151,7 @@ export function resolveConfig(config: ExplainConfig): ResolvedConfig {
     throw fail('E_LENGTHS', { what: 'explain lengths', expected: `each ≤ seqLen (${seqLen})`, got: String(maxLength) });
   }
   const bidirectional = config.bidirectional ?? false;
-  return {
+  const resolved: ResolvedConfig = {
     mode: config.mode,
     inputSize: positiveInt(config.inputSize ?? hiddenSize, 'inputSize', 1),
     hiddenSize,
@@ -149,6 +166,23 @@ export function resolveConfig(config: ExplainConfig): ResolvedConfig {
     directions: numDirections({ bidirectional }),
     hOut: outSize({ hiddenSize, projSize }),
   };
+  checkCost(resolved);
+  return resolved;
+}
+
+/** E_LIMIT when the configuration's run would exceed EXPLAIN_LIMITS (plain doubles: no product overflows). */
+function checkCost(c: ResolvedConfig): void {
+  const G = gateCount(c.mode);
+  const { hiddenSize: H, hOut, numLayers: L, directions: D, seqLen: T, batch: B } = c;
+  const perDirection = (input: number): number => G * H * (input + hOut + 2) + c.projSize * H;
+  const weights = D * (perDirection(c.inputSize) + (L - 1) * perDirection(D * hOut));
+  const activations = T * B * (c.inputSize + L * D * hOut) + L * D * B * (hOut + G * H);
+  const limit = (what: string, got: number, most: number, unit: string): void => {
+    if (got > most) throw fail('E_LIMIT', { what: `explain ${what}`, expected: `at most ${most} ${unit} (explain runs the configuration on random weights to check every fact)`, got: String(got) });
+  };
+  limit('weights and activations', weights + activations, EXPLAIN_LIMITS.numbers, 'numbers');
+  limit('work (weights × seq_len × batch)', weights * T * B, EXPLAIN_LIMITS.work, 'multiply-adds');
+  limit('facts (h_n rows × sequences)', L * D * B, EXPLAIN_LIMITS.facts, 'rows');
 }
 
 /** Module hyper-parameters as PyTorch's constructor call; defaults left out, as a user writes it. */

@@ -124,6 +124,18 @@ export function byteswap(bytes: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
+/** Reverses the byte order of each `size`-byte item in place; returns `bytes`. */
+export function byteswapInPlace(bytes: Uint8Array, size: number): Uint8Array {
+  for (let i = 0; i < bytes.byteLength; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const x = bytes[a] as number;
+      bytes[a] = bytes[b] as number;
+      bytes[b] = x;
+    }
+  }
+  return bytes;
+}
+
 /**
  * Typed array of `dtype` over little-endian `bytes` (length already checked to be a multiple of
  * the item size). A view when aligned on a little-endian host, else a copy.

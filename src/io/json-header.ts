@@ -8,7 +8,9 @@
  *     past 2^53 − 1 is E_SIZE_OVERFLOW rather than a rounded double;
  *   - nesting deeper than MAX_DEPTH, lone surrogate escapes and trailing non-whitespace are
  *     E_HEADER_JSON.
- * Objects come back as Maps in key order.
+ * Objects come back as Maps in key order. `onEntry` streams the root object's entries to the
+ * caller as each is parsed (safetensors checks each tensor and counts them while parsing), so a
+ * header of a million entries is refused at the first one past a limit, having held one at a time.
  */
 import { fail } from '../errors.js';
 
@@ -24,10 +26,27 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
+/** An integer literal, at most 400 digits read (sticky: matched in place, no substring). */
+const NUMBER = /-?(?:0|[1-9][0-9]{0,399})/y;
+
 type Frame = { readonly array: JsonValue[] } | { readonly object: JsonObject; key: string };
 
+/**
+ * Called with each entry of the root object as soon as it is parsed (`index` counts from 0);
+ * the returned Map then holds the keys only (each value null), for duplicate detection.
+ */
+export type EntrySink = (key: string, value: JsonValue, index: number) => void;
+
 /** Parses `bytes` as one strict JSON document; `where` names the header for errors. */
-export function parseJsonHeader(bytes: Uint8Array, where: string): JsonValue {
+export function parseJsonHeader(bytes: Uint8Array, where: string, onEntry?: EntrySink, maxItems?: number): JsonValue {
+  return parseJsonText(decodeJsonHeader(bytes, where), where, onEntry, maxItems);
+}
+
+/**
+ * The header's text: UTF-8 (fatal), no byte-order mark. A caller holding a large header may
+ * decode it and drop the bytes before parsing, so that both are never held while parsing.
+ */
+export function decodeJsonHeader(bytes: Uint8Array, where: string): string {
   let text: string;
   try {
     text = UTF8.decode(bytes);
@@ -35,7 +54,16 @@ export function parseJsonHeader(bytes: Uint8Array, where: string): JsonValue {
     throw fail('E_HEADER_JSON', { what: 'header', expected: 'valid UTF-8', got: 'invalid bytes', at: where });
   }
   if (text.charCodeAt(0) === 0xfeff) throw fail('E_HEADER_JSON', { what: 'header', expected: 'no byte-order mark', got: 'U+FEFF', at: where });
+  return text;
+}
 
+/**
+ * Parses decoded header text (see `parseJsonHeader`). `maxItems` bounds the items of any array or
+ * object below the root (E_LIMIT as soon as one has more), so a shape of a million dimensions or
+ * a metadata object of a million keys is refused before it is built; the root's entries are the
+ * caller's to count (`onEntry`).
+ */
+export function parseJsonText(text: string, where: string, onEntry?: EntrySink, maxItems: number = Number.MAX_SAFE_INTEGER): JsonValue {
   let i = 0;
   const error = (expected: string): never => {
     const got = i < text.length ? JSON.stringify(text.slice(i, i + 12)) : 'end of header';
@@ -94,7 +122,8 @@ export function parseJsonHeader(bytes: Uint8Array, where: string): JsonValue {
     return parseInt(h, 16);
   };
   const readNumber = (): number => {
-    const m = /^-?(?:0|[1-9][0-9]*)/.exec(text.slice(i, i + 400));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (m === null) error('a value');
     const literal = (m as RegExpExecArray)[0];
     i += literal.length;
@@ -160,7 +189,14 @@ export function parseJsonHeader(bytes: Uint8Array, where: string): JsonValue {
         return value;
       }
       if ('array' in top) top.array.push(value);
-      else top.object.set(top.key, value);
+      else if (onEntry !== undefined && stack.length === 1) {
+        top.object.set(top.key, null);
+        onEntry(top.key, value, top.object.size - 1);
+      } else top.object.set(top.key, value);
+      const items = 'array' in top ? top.array.length : top.object.size;
+      if (items > maxItems && !(onEntry !== undefined && stack.length === 1)) {
+        throw fail('E_LIMIT', { what: 'items of one JSON array or object in the header', expected: `at most ${maxItems}`, got: 'more', at: `${where}, character ${i}` });
+      }
       skipSpace();
       const d = text[i];
       if (d === ',') {

@@ -7,98 +7,51 @@
  *   0x80 (pickle PROTO)    legacy torch.save
  * `openWeights` reads only headers / zip directories; `WeightsIndex.load` reads tensor bytes.
  */
-import { fail } from '../errors.js';
-import type { StateDict, Tensor, TensorInfo } from '../tensor.js';
-import { checkLimit, resolveLimits, type Limits } from './limits.js';
+import { badArgument, fail } from '../errors.js';
+import type { StateDict } from '../tensor.js';
+import { resolveLimits } from './limits.js';
 import { openNpy, NPY_MAGIC } from './npy.js';
 import { openNpz } from './npz.js';
 import { openSafetensors } from './safetensors.js';
 import { bytesSource, type ByteSource } from './source.js';
 import { isTorchZip, openTorchLegacy, openTorchZip } from './torch.js';
+import { makeIndex, type LoadOptions, type WeightsFormat, type WeightsIndex } from './weights-index.js';
 import { openZip } from './zip.js';
 
-/** The formats rnnport reads. */
-export type WeightsFormat = 'safetensors' | 'npz' | 'npy' | 'npy-dir' | 'pt';
+export type { LoadOptions, NestedStateDict, OpenedTensors, TensorEntry, WeightsFormat, WeightsIndex } from './weights-index.js';
 
-/** Options of every loader. */
-export interface LoadOptions {
-  /** Overrides of DEFAULT_LIMITS. */
-  readonly limits?: Partial<Limits>;
-  /** .pt only: dot path of a nested state_dict (`model`, `ema.model`). Other formats: E_BAD_OPTION. */
-  readonly key?: string;
+/** Checks the options object every loader takes (E_BAD_ARGUMENT naming `api`). */
+export function checkLoadOptions(api: string, options: unknown): LoadOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw badArgument(`${api} options`, 'an object ({ limits?, key?, whenAmbiguous? })', options);
+  const o = options as Record<string, unknown>;
+  if (o['key'] !== undefined && typeof o['key'] !== 'string') throw badArgument(`${api} options.key`, 'a string (a dot path such as "model")', o['key']);
+  if (o['whenAmbiguous'] !== undefined && o['whenAmbiguous'] !== 'throw' && o['whenAmbiguous'] !== 'open') {
+    throw badArgument(`${api} options.whenAmbiguous`, "'throw' or 'open'", o['whenAmbiguous']);
+  }
+  return options as LoadOptions;
 }
 
-/** A tensor as a header describes it, before its bytes are read. */
-export type TensorEntry = TensorInfo & { readonly byteLength: number };
-
-/** An opened weights source: headers parsed and validated, tensor bytes read by `load`. */
-export interface WeightsIndex {
-  readonly format: WeightsFormat;
-  /** The source's name (file path, or `<bytes>`). */
-  readonly name: string;
-  /** safetensors `__metadata__`; empty for other formats. */
-  readonly metadata: Readonly<Record<string, string>>;
-  /** Every tensor, in file order. */
-  readonly tensors: ReadonlyMap<string, TensorEntry>;
-  /** .pt: the keys of the nested dicts that hold tensors (for `--key`). */
-  readonly stateDictKeys?: readonly string[];
-  /** .pt: the key used. */
-  readonly key?: string;
-  /**
-   * Reads tensors (all, or the given names) into a state_dict in file order. An unknown name is
-   * E_KEY_NOT_FOUND; more than `limits.maxTotalBytes` in all is E_LIMIT.
-   */
-  load(names?: Iterable<string>): StateDict;
-}
-
-/** What a format's opener returns: validated headers and a reader for one tensor. */
-export interface OpenedTensors {
-  readonly metadata: Readonly<Record<string, string>>;
-  readonly tensors: ReadonlyMap<string, TensorEntry>;
-  /** Reads one tensor named in `tensors`. */
-  read(name: string): Tensor;
-}
-
-/** Wraps an opener's result into a WeightsIndex (shared by every format, .pt included). */
-export function makeIndex(
-  format: WeightsFormat,
-  name: string,
-  opened: OpenedTensors,
-  limits: Limits,
-  nesting?: { readonly stateDictKeys: readonly string[]; readonly key?: string },
-): WeightsIndex {
-  const index: WeightsIndex = {
-    format,
-    name,
-    metadata: opened.metadata,
-    tensors: opened.tensors,
-    load(names?: Iterable<string>): StateDict {
-      const wanted = names === undefined ? undefined : new Set(names);
-      let total = 0;
-      for (const n of wanted ?? opened.tensors.keys()) {
-        const entry = opened.tensors.get(n);
-        if (entry === undefined) throw fail('E_KEY_NOT_FOUND', { what: 'tensor', expected: `one of the ${opened.tensors.size} tensors of ${name}`, got: JSON.stringify(n), at: name });
-        total += entry.byteLength;
-      }
-      checkLimit(limits, 'maxTotalBytes', total, 'bytes to load', name);
-      const sd: StateDict = new Map();
-      for (const n of opened.tensors.keys()) if (wanted === undefined || wanted.has(n)) sd.set(n, opened.read(n));
-      return sd;
-    },
-  };
-  return nesting === undefined ? index : { ...index, ...nesting };
+function checkSource(api: string, source: unknown): ByteSource {
+  const s = source as Partial<ByteSource> | null;
+  if (typeof s !== 'object' || s === null || typeof s.read !== 'function' || typeof s.name !== 'string' || typeof s.size !== 'number' || !Number.isSafeInteger(s.size) || s.size < 0) {
+    throw badArgument(`${api}(source)`, 'a ByteSource { size, name, read(offset, length) } (bytesSource(bytes) makes one)', source);
+  }
+  return s as ByteSource;
 }
 
 /**
  * Opens any supported format, sniffed from the bytes; reads headers only.
  * @see safetensors.safe_open
  */
-export function openWeights(source: ByteSource, options: LoadOptions = {}): WeightsIndex {
-  const limits = resolveLimits(options.limits);
+export function openWeights(source: ByteSource, options?: LoadOptions): WeightsIndex {
+  checkSource('openWeights', source);
+  const opts = checkLoadOptions('openWeights', options);
+  const limits = resolveLimits(opts.limits, source.size);
   if (source.size === 0) throw fail('E_TRUNCATED', { what: 'weights', expected: 'a non-empty source', got: '0 bytes', at: source.name });
   const head = source.read(0, Math.min(source.size, 9));
   const noKey = (format: WeightsFormat): void => {
-    if (options.key !== undefined) throw fail('E_BAD_OPTION', { what: 'key', expected: `no key (only .pt checkpoints nest state_dicts; this is ${format})`, got: JSON.stringify(options.key), at: source.name });
+    if (opts.key !== undefined) throw fail('E_BAD_OPTION', { what: 'key', expected: `no key (only .pt checkpoints nest state_dicts; this is ${format})`, got: JSON.stringify(opts.key), at: source.name });
   };
   if (NPY_MAGIC.every((b, i) => head[i] === b)) {
     noKey('npy');
@@ -106,7 +59,7 @@ export function openWeights(source: ByteSource, options: LoadOptions = {}): Weig
   }
   if (head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))) {
     const zip = openZip(source, limits);
-    if (isTorchZip(zip)) return openTorchZip(zip, source, options);
+    if (isTorchZip(zip)) return openTorchZip(zip, source, opts, limits);
     noKey('npz');
     return makeIndex('npz', source.name, openNpz(source, zip, limits), limits);
   }
@@ -114,7 +67,7 @@ export function openWeights(source: ByteSource, options: LoadOptions = {}): Weig
     noKey('safetensors');
     return makeIndex('safetensors', source.name, openSafetensors(source, limits), limits);
   }
-  if (head[0] === 0x80) return openTorchLegacy(source, options);
+  if (head[0] === 0x80) return openTorchLegacy(source, opts, limits);
   throw fail('E_BAD_MAGIC', {
     what: 'weights format',
     expected: 'safetensors, npz, npy or .pt',
@@ -136,8 +89,9 @@ export function npyTensorName(sourceName: string): string {
  * @see torch.load / safetensors.torch.load_file
  */
 export function loadStateDictSync(bytes: Uint8Array | ArrayBuffer, options?: LoadOptions): StateDict {
+  if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) throw badArgument('loadStateDictSync(bytes)', 'a Uint8Array or ArrayBuffer', bytes);
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  return openWeights(bytesSource(u8), options).load();
+  return openWeights(bytesSource(u8), checkLoadOptions('loadStateDictSync', options)).load();
 }
 
 /** Anything `loadStateDict` reads bytes from: bytes, a Blob / File, or a fetch Response. */
@@ -149,13 +103,12 @@ export type WeightsInput = Uint8Array | ArrayBuffer | Blob | Response;
  * @see torch.load / safetensors.torch.load_file
  */
 export async function loadStateDict(source: WeightsInput, options?: LoadOptions): Promise<StateDict> {
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return loadStateDictSync(source, options);
-  const named = source as { name?: unknown; url?: unknown; ok?: unknown; status?: unknown; arrayBuffer?: unknown };
-  if (typeof named.arrayBuffer !== 'function') {
-    throw fail('E_BAD_OPTION', { what: 'loadStateDict source', expected: 'a Uint8Array, ArrayBuffer, Blob or Response', got: Object.prototype.toString.call(source) });
-  }
+  const opts = checkLoadOptions('loadStateDict', options);
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return loadStateDictSync(source, opts);
+  const named = (typeof source === 'object' && source !== null ? source : {}) as { name?: unknown; url?: unknown; ok?: unknown; status?: unknown; arrayBuffer?: unknown };
+  if (typeof named.arrayBuffer !== 'function') throw badArgument('loadStateDict(source)', 'a Uint8Array, ArrayBuffer, Blob or Response', source);
   const name = typeof named.name === 'string' && named.name !== '' ? named.name : typeof named.url === 'string' && named.url !== '' ? named.url : '<bytes>';
   if (named.ok === false) throw fail('E_IO', { what: 'fetch response', expected: 'a 2xx status', got: `HTTP ${String(named.status)}`, at: name });
   const bytes = new Uint8Array(await (source as Blob).arrayBuffer());
-  return openWeights(bytesSource(bytes, name), options).load();
+  return openWeights(bytesSource(bytes, name), opts).load();
 }

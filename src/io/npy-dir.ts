@@ -7,7 +7,7 @@ import { fail } from '../errors.js';
 import { checkLimit, type Limits } from './limits.js';
 import { openNpy } from './npy.js';
 import type { ByteSource } from './source.js';
-import type { OpenedTensors, TensorEntry } from './load.js';
+import { emptyMetadata, type OpenedTensors, type TensorEntry } from './weights-index.js';
 
 /** One file of the directory. */
 export interface NpyDirFile {
@@ -30,5 +30,5 @@ export function openNpyDir(dirName: string, files: readonly NpyDirFile[], limits
     opened.set(name, file);
     tensors.set(name, file.tensors.get(name) as TensorEntry);
   }
-  return { metadata: {}, tensors, read: (name) => (opened.get(name) as OpenedTensors).read(name) };
+  return { metadata: emptyMetadata(), tensors, read: (name) => (opened.get(name) as OpenedTensors).read(name) };
 }

@@ -11,12 +11,12 @@
  * `fortran_order: True` data is transposed to row-major on read.
  */
 import { DTYPES, dtypeFrom, type DType, type TensorData } from '../dtype.js';
-import { fail } from '../errors.js';
+import { badArgument, fail } from '../errors.js';
 import { Tensor, formatShape, numel } from '../tensor.js';
 import { at, concatBytes, littleEndianBytes, readRange, shapeByteLength, typedFromLittleEndian } from './bytes.js';
-import { checkLimit, resolveLimits, type Limits } from './limits.js';
+import { checkLimit, checkRank, resolveLimits, type Limits } from './limits.js';
 import { bytesSource, type ByteSource } from './source.js';
-import type { OpenedTensors } from './load.js';
+import { emptyMetadata, type OpenedTensors } from './weights-index.js';
 
 /** "\x93NUMPY": the first six bytes of every npy file. */
 export const NPY_MAGIC: Uint8Array = new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
@@ -84,6 +84,7 @@ export function parseNpyHeader(preamble: Uint8Array, where: string): NpyHeader {
   const shape = dict.get('shape') as HeaderValue;
   if (typeof fortranOrder !== 'boolean') throw fail('E_NPY_HEADER', { what: 'fortran_order', expected: 'True or False', got: show(fortranOrder), at: where });
   if (!isTuple(shape)) throw fail('E_NPY_HEADER', { what: 'shape', expected: 'a tuple of non-negative integers', got: show(shape), at: where });
+  checkRank(shape.tuple.length, 'npy shape', where);
   for (const d of shape.tuple) {
     if (d < 0) throw fail('E_NPY_HEADER', { what: 'shape', expected: 'non-negative dimensions', got: formatShape(shape.tuple), at: where });
   }
@@ -117,7 +118,9 @@ export function decodeNpyData(header: NpyHeader, data: Uint8Array): TensorData {
  * @see numpy.load
  */
 export function parseNpy(bytes: Uint8Array, name = '<bytes>', limits?: Partial<Limits>): Tensor {
-  const opened = openNpy(bytesSource(bytes, name), resolveLimits(limits), 'arr_0');
+  if (!(bytes instanceof Uint8Array)) throw badArgument('parseNpy(bytes)', 'a Uint8Array', bytes);
+  if (typeof name !== 'string') throw badArgument('parseNpy(bytes, name)', 'a string', name);
+  const opened = openNpy(bytesSource(bytes, name), resolveLimits(limits, bytes.byteLength), 'arr_0');
   return opened.read('arr_0');
 }
 
@@ -128,7 +131,7 @@ export function openNpy(source: ByteSource, limits: Limits, tensorName: string):
   const header = parseNpyHeader(readRange(source, 0, length, 'npy header'), source.name);
   checkNpyDataLength(header, source.size - length, at(source.name, length));
   return {
-    metadata: {},
+    metadata: emptyMetadata(),
     tensors: new Map([[tensorName, { dtype: header.dtype, shape: header.shape, byteLength: header.byteLength }]]),
     read: () => new Tensor(header.dtype, header.shape, decodeNpyData(header, readRange(source, length, header.byteLength, 'npy data'))),
   };
@@ -289,6 +292,7 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
  * @see numpy.save
  */
 export function saveNpy(tensor: Tensor): Uint8Array<ArrayBuffer> {
+  if (!(tensor instanceof Tensor)) throw badArgument('saveNpy(tensor)', 'a Tensor', tensor);
   const row = DTYPES[tensor.dtype];
   if (row.numpy === null) {
     throw fail('E_DTYPE_UNSUPPORTED', { what: 'saveNpy dtype', expected: 'a dtype numpy has', got: tensor.dtype });

@@ -10,9 +10,10 @@ import { at } from './bytes.js';
 import { checkLimit, type Limits } from './limits.js';
 import { checkNpyDataLength, decodeNpyData, npyPreambleLength, parseNpyHeader, saveNpy, type NpyHeader } from './npy.js';
 import type { ByteSource } from './source.js';
-import type { ZipArchive, ZipEntry } from './zip.js';
+import type { InflateBudget, ZipArchive, ZipEntry } from './zip.js';
 import { writeStoredZip } from './zip-writer.js';
-import type { OpenedTensors } from './load.js';
+import { emptyMetadata, type OpenedTensors } from './weights-index.js';
+import { tensorEntries } from './writer-args.js';
 
 const SUFFIX = '.npy';
 
@@ -34,13 +35,19 @@ export function openNpz(source: ByteSource, zip: ZipArchive, limits: Limits): Op
     members.set(entry.name.slice(0, -SUFFIX.length), { entry, header });
   }
   const tensors = new Map([...members].map(([name, { header }]) => [name, { dtype: header.dtype, shape: header.shape, byteLength: header.byteLength }]));
+  const readOne = (name: string, budget: InflateBudget): Tensor => {
+    const { entry, header } = members.get(name) as { entry: ZipEntry; header: NpyHeader };
+    const bytes = zip.read(entry, budget);
+    return new Tensor(header.dtype, header.shape, decodeNpyData(header, bytes.subarray(header.dataOffset)));
+  };
   return {
-    metadata: {},
+    metadata: emptyMetadata(),
     tensors,
-    read(name) {
-      const { entry, header } = members.get(name) as { entry: ZipEntry; header: NpyHeader };
-      const bytes = zip.read(entry);
-      return new Tensor(header.dtype, header.shape, decodeNpyData(header, bytes.subarray(header.dataOffset)));
+    read: (name) => readOne(name, zip.budget()),
+    // One inflate budget per load: the members read together share it.
+    readMany(names) {
+      const budget = zip.budget();
+      return new Map(names.map((name) => [name, readOne(name, budget)]));
     },
   };
 }
@@ -51,6 +58,6 @@ export function openNpz(source: ByteSource, zip: ZipArchive, limits: Limits): Op
  * @see numpy.savez
  */
 export function saveNpz(tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>): Uint8Array<ArrayBuffer> {
-  const entries: [string, Tensor][] = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, Tensor>);
+  const entries = tensorEntries('saveNpz', tensors);
   return writeStoredZip(entries.map(([name, t]) => ({ name: `${name}${SUFFIX}`, data: saveNpy(t) })));
 }

@@ -7,17 +7,19 @@
  * Validated in one pass before any tensor byte is read, as `read_metadata` / `validate` in
  * safetensors/src/tensor.rs do: header size cap (100 MB), strict JSON (json-header.ts), known
  * dtypes, end − begin = numel × item size with checked arithmetic, and the offsets sorted must
- * tile the data buffer exactly from 0 — no gap, no overlap, no trailing bytes. Tensors may be laid
+ * tile the data buffer exactly from 0 — no gap, no overlap, no trailing bytes. Each entry is
+ * checked as the parser reaches it, and the tensor count against `limits.maxTensors` at each one. Tensors may be laid
  * out in any order relative to the JSON keys; the state_dict keeps the header's key order.
  */
 import { DTYPES, dtypeFrom, type DType } from '../dtype.js';
-import { fail } from '../errors.js';
+import { badArgument, fail } from '../errors.js';
 import { Tensor, formatShape } from '../tensor.js';
 import { at, ByteReader, concatBytes, littleEndianBytes, readRange, shapeByteLength, typedFromLittleEndian } from './bytes.js';
-import { parseJsonHeader, type JsonValue } from './json-header.js';
-import { checkLimit, resolveLimits, type Limits } from './limits.js';
+import { decodeJsonHeader, parseJsonText, type JsonValue } from './json-header.js';
+import { checkLimit, checkRank, MAX_RANK, resolveLimits, type Limits } from './limits.js';
 import { bytesSource, type ByteSource } from './source.js';
-import type { OpenedTensors, TensorEntry } from './load.js';
+import type { OpenedTensors, TensorEntry } from './weights-index.js';
+import { tensorEntries } from './writer-args.js';
 
 /** The format's own cap on the header (safetensors/src/tensor.rs, MAX_HEADER_SIZE). */
 export const SAFETENSORS_MAX_HEADER = 100_000_000;
@@ -41,29 +43,28 @@ export function openSafetensors(source: ByteSource, limits: Limits): OpenedTenso
     throw fail('E_HEADER_TOO_LARGE', { what: 'safetensors header length', expected: `at most ${SAFETENSORS_MAX_HEADER}`, got: String(BigInt(high) * 2n ** 32n + BigInt(low)), at: at(source.name, 0) });
   }
   checkLimit(limits, 'maxHeaderBytes', n, 'safetensors header length', at(source.name, 0));
-  const headerBytes = readRange(source, 8, n, 'safetensors header');
-  if (headerBytes[0] !== 0x7b) {
-    throw fail('E_HEADER_JSON', { what: 'safetensors header', expected: "to start with '{'", got: n === 0 ? 'an empty header' : `byte 0x${(headerBytes[0] as number).toString(16)}`, at: at(source.name, 8) });
-  }
   const where = `${source.name} header`;
-  const root = parseJsonHeader(headerBytes, where);
+  // The bytes are dropped once decoded: the parse holds the text only.
+  const text = headerText(readRange(source, 8, n, 'safetensors header'), where, at(source.name, 8));
   const dataStart = 8 + n;
-  if (!(root instanceof Map)) throw fail('E_HEADER_JSON', { what: 'safetensors header', expected: 'an object', got: describe(root), at: where });
-
-  const metadata: Record<string, string> = {};
+  // No prototype: keys such as `__proto__` and `toString` are data, never the object's methods.
+  const metadata = Object.create(null) as Record<string, string>;
   const slots = new Map<string, Slot>();
-  for (const [name, value] of root) {
+  const root = parseJsonText(text, where, (name, value) => {
     if (name === METADATA_KEY) {
       if (!(value instanceof Map)) throw fail('E_HEADER_JSON', { what: METADATA_KEY, expected: 'an object of strings', got: describe(value), at: where });
+      checkLimit(limits, 'maxTensors', value.size, `number of ${METADATA_KEY} entries`, where);
       for (const [k, v] of value) {
         if (typeof v !== 'string') throw fail('E_HEADER_JSON', { what: `${METADATA_KEY}["${k}"]`, expected: 'a string', got: describe(v), at: where });
-        metadata[k] = v;
+        Object.defineProperty(metadata, k, { value: v, enumerable: true });
       }
-      continue;
+      return;
     }
     slots.set(name, readSlot(name, value, dataStart, where));
-  }
-  checkLimit(limits, 'maxTensors', slots.size, 'number of tensors', where);
+    checkLimit(limits, 'maxTensors', slots.size, 'number of tensors', where);
+  }, Math.max(limits.maxTensors, MAX_RANK));
+  if (!(root instanceof Map)) throw fail('E_HEADER_JSON', { what: 'safetensors header', expected: 'an object', got: describe(root), at: where });
+  Object.freeze(metadata);
 
   // The offsets, sorted, must tile [0, data length) exactly (tensor.rs `validate`).
   const sorted = [...slots.entries()].sort(([, a], [, b]) => a.begin - b.begin || a.end - b.end);
@@ -103,8 +104,17 @@ export function openSafetensors(source: ByteSource, limits: Limits): OpenedTenso
  * @see safetensors.torch.load
  */
 export function parseSafetensors(bytes: Uint8Array, limits?: Partial<Limits>): Map<string, Tensor> {
-  const opened = openSafetensors(bytesSource(bytes), resolveLimits(limits));
+  if (!(bytes instanceof Uint8Array)) throw badArgument('parseSafetensors(bytes)', 'a Uint8Array', bytes);
+  const opened = openSafetensors(bytesSource(bytes), resolveLimits(limits, bytes.byteLength));
   return new Map([...opened.tensors.keys()].map((name) => [name, opened.read(name)]));
+}
+
+/** The header's text; it must start with '{' (no padding before it, no byte-order mark). */
+function headerText(bytes: Uint8Array, where: string, first: string): string {
+  if (bytes[0] !== 0x7b) {
+    throw fail('E_HEADER_JSON', { what: 'safetensors header', expected: "to start with '{'", got: bytes.length === 0 ? 'an empty header' : `byte 0x${(bytes[0] as number).toString(16)}`, at: first });
+  }
+  return decodeJsonHeader(bytes, where);
 }
 
 function readSlot(name: string, value: JsonValue, dataStart: number, where: string): Slot {
@@ -121,6 +131,7 @@ function readSlot(name: string, value: JsonValue, dataStart: number, where: stri
     throw fail('E_DTYPE_UNSUPPORTED', { what: `dtype of "${name}"`, expected: 'BOOL, U8, I8, I16, U16, I32, U32, I64, U64, F16, BF16, F32, F64, F8_E4M3 or F8_E5M2', got: dtypeName, at: where });
   }
   const shape = integers(value.get('shape') ?? null, `shape of "${name}"`, where);
+  checkRank(shape.length, `"${name}"`, where);
   const offsets = integers(value.get('data_offsets') ?? null, `data_offsets of "${name}"`, where);
   const [begin, end] = offsets as [number, number];
   if (offsets.length !== 2 || begin > end) {
@@ -147,7 +158,10 @@ function integers(value: JsonValue, what: string, where: string): number[] {
 
 function describe(value: JsonValue): string {
   if (value instanceof Map) return 'an object';
-  if (Array.isArray(value)) return `[${value.map((v) => (v instanceof Map ? '{…}' : JSON.stringify(v))).join(', ')}]`;
+  if (Array.isArray(value)) {
+    const shown = value.slice(0, 16).map((v) => (v instanceof Map ? '{…}' : Array.isArray(v) ? '[…]' : JSON.stringify(v)));
+    return `[${shown.join(', ')}${value.length > 16 ? `, … (${value.length} items)` : ''}]`;
+  }
   return JSON.stringify(value);
 }
 
@@ -162,12 +176,13 @@ const HEADER_ALIGN = 8;
  * @see safetensors.torch.save
  */
 export function saveSafetensors(tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>, metadata?: Readonly<Record<string, string>>): Uint8Array<ArrayBuffer> {
-  const entries: [string, Tensor][] = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, Tensor>);
+  const entries = tensorEntries('saveSafetensors', tensors);
+  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) throw badArgument('saveSafetensors(tensors, metadata)', 'an object of strings, or nothing', metadata);
   const parts: string[] = [];
   if (metadata !== undefined && Object.keys(metadata).length > 0) {
     const fields: string[] = [];
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw fail('E_BAD_OPTION', { what: `metadata["${k}"]`, expected: 'a string', got: typeof v });
+      if (typeof v !== 'string') throw badArgument(`saveSafetensors metadata[${JSON.stringify(k)}]`, 'a string', v);
       fields.push(`${jsonString(k, 'metadata key')}:${jsonString(v, `metadata["${k}"]`)}`);
     }
     parts.push(`"${METADATA_KEY}":{${fields.join(',')}}`);
@@ -176,7 +191,6 @@ export function saveSafetensors(tensors: ReadonlyMap<string, Tensor> | Readonly<
   const data: Uint8Array[] = [];
   for (const [name, t] of entries) {
     if (name === METADATA_KEY) throw fail('E_BAD_OPTION', { what: 'tensor name', expected: `not "${METADATA_KEY}"`, got: name });
-    if (!(t instanceof Tensor)) throw fail('E_BAD_OPTION', { what: `tensors["${name}"]`, expected: 'a Tensor', got: typeof t });
     const n = t.data.byteLength;
     parts.push(`${jsonString(name, 'tensor name')}:{"dtype":"${DTYPES[t.dtype].safetensors}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + n}]}`);
     data.push(littleEndianBytes(t.data, DTYPES[t.dtype].itemSize));

@@ -14,20 +14,24 @@
  *
  * The pickle goes through pickle/vm.ts with the allow-list (pickle/allowlist.ts); persistent ids
  * `('storage', storage_type, key, location, numel)` name the records, whose sizes are checked
- * against the ids before anything else is read. Tensor bytes are read by `read(name)`.
+ * against the ids before anything else is read. A record named by two ids of different storage
+ * types or sizes (FloatStorage and HalfStorage) is E_STORAGE_BOUNDS, in both formats: torch.load
+ * would give every tensor on it the first id's dtype, and reinterpreting the bytes per tensor
+ * would give other numbers. Tensor bytes are read by `load`, each storage record once per call.
  */
-import { DTYPES, itemSize } from '../dtype.js';
+import { itemSize } from '../dtype.js';
 import { fail, isRnnportError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { at, readRange, shapeByteLength, typedFromLittleEndian } from './bytes.js';
-import { checkLimit, resolveLimits, type Limits } from './limits.js';
-import { makeIndex, type LoadOptions, type TensorEntry, type WeightsIndex } from './load.js';
+import { at, byteswapInPlace, readRange, shapeByteLength, typedFromLittleEndian } from './bytes.js';
+import { checkLimit, type Limits } from './limits.js';
 import { resolveGlobal } from './pickle/allowlist.js';
 import { chooseStateDict, type StateDictChoice } from './pickle/state-dicts.js';
 import { PyTuple, StorageRef, StorageType, TensorRef, typeName, type PickleValue } from './pickle/values.js';
-import { unpickle } from './pickle/vm.js';
+import { unpickle, WORK_PER_BYTE, type Work } from './pickle/vm.js';
 import type { ByteSource } from './source.js';
-import type { ZipArchive, ZipEntry } from './zip.js';
+import { gather } from './strided.js';
+import { emptyMetadata, makeIndex, type LoadOptions, type TensorEntry, type WeightsIndex } from './weights-index.js';
+import type { InflateBudget, ZipArchive, ZipEntry } from './zip.js';
 
 /** The legacy format's first pickle (torch/serialization.py MAGIC_NUMBER). */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -37,12 +41,17 @@ const LEGACY_PROTOCOL = 1001;
 const MAX_BYTEORDER = 16;
 
 const RESAVE = 'torch.save(sd, path) with a current PyTorch, or safetensors';
+/** Longest storage key: torch writes '0', '1', … (legacy: an object id). */
+const MAX_STORAGE_KEY = 256;
 const LATIN1 = new TextDecoder('latin1');
 
 /** How a storage's bytes are found: its record's size and a reader for it. */
 interface Records {
   size(key: string): number | undefined;
-  read(key: string): Uint8Array;
+  /** The record's bytes; `budget` (a zip archive's, one per load) is charged for inflating. */
+  read(key: string, budget?: InflateBudget): Uint8Array;
+  /** A fresh inflate budget for one load (zip archives), or undefined. */
+  budget(): InflateBudget | undefined;
   readonly where: (key: string) => string;
 }
 
@@ -55,8 +64,7 @@ export function isTorchZip(zip: ZipArchive): boolean {
 }
 
 /** Opens a torch.save zip archive (PyTorch ≥ 1.6); `options.key` picks a nested state_dict. */
-export function openTorchZip(zip: ZipArchive, source: ByteSource, options: LoadOptions = {}): WeightsIndex {
-  const limits = resolveLimits(options.limits);
+export function openTorchZip(zip: ZipArchive, source: ByteSource, options: LoadOptions, limits: Limits): WeightsIndex {
   const pkls = zip.entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
   if (pkls.length !== 1) {
     throw fail('E_ZIP_ENTRY', { what: 'torch.save archive', expected: 'one <root>/data.pkl', got: pkls.length === 0 ? 'none' : pkls.map((e) => e.name).join(', '), at: source.name });
@@ -80,22 +88,24 @@ export function openTorchZip(zip: ZipArchive, source: ByteSource, options: LoadO
   checkLimit(limits, 'maxHeaderBytes', pkl.uncompressedSize, `size of ${pkl.name}`, source.name);
   const records: Records = {
     size: (k) => zip.get(`${root}data/${k}`)?.uncompressedSize,
-    read: (k) => zip.read(zip.get(`${root}data/${k}`) as ZipEntry),
+    read: (k, budget) => zip.read(zip.get(`${root}data/${k}`) as ZipEntry, budget),
+    budget: () => zip.budget(),
     where: (k) => `${source.name}:${root}data/${k}`,
   };
   const name = `${source.name}:${pkl.name}`;
-  const { value } = unpickle(zip.read(pkl), 0, {
+  const storages = new Map<string, StorageRef>();
+  const pickle = zip.read(pkl);
+  const { value } = unpickle(pickle, 0, {
     resolveGlobal,
-    persistentLoad: (pid, where) => storageFromId(pid, 5, records, where),
+    persistentLoad: (pid, where, work) => sameStorage(storages, storageFromId(pid, 5, records, where, work), where),
     maxOps: limits.maxPickleOps,
     name,
   });
-  return indexOf(value, options.key, source.name, name, records, byteorder === 'big', limits);
+  return indexOf(value, options, { sourceName: source.name, name, pickleBytes: pickle.byteLength }, records, byteorder === 'big', limits);
 }
 
 /** Opens a legacy (PyTorch < 1.6) torch.save file; `options.key` picks a nested state_dict. */
-export function openTorchLegacy(source: ByteSource, options: LoadOptions = {}): WeightsIndex {
-  const limits = resolveLimits(options.limits);
+export function openTorchLegacy(source: ByteSource, options: LoadOptions, limits: Limits): WeightsIndex {
   const pickles = readLegacyPickles(source, limits);
   // Then per key of the list: int64 element count, the bytes.
   const offsets = new Map<string, number>();
@@ -107,7 +117,7 @@ export function openTorchLegacy(source: ByteSource, options: LoadOptions = {}): 
     }
     const header = readRange(source, offset, 8, `storage "${k}" size`);
     const numel = new DataView(header.buffer, header.byteOffset, 8).getBigInt64(0, true);
-    const expected = ref.nbytes / itemSize(ref.dtype ?? 'uint8');
+    const expected = ref.nbytes / ref.itemSize;
     if (numel !== BigInt(expected)) {
       throw fail('E_STORAGE_BOUNDS', { what: `storage "${k}" element count`, expected: `${expected} (persistent id)`, got: String(numel), at: at(source.name, offset) });
     }
@@ -126,9 +136,10 @@ export function openTorchLegacy(source: ByteSource, options: LoadOptions = {}): 
   const records: Records = {
     size: (k) => pickles.storages.get(k)?.nbytes,
     read: (k) => readRange(source, offsets.get(k) as number, (pickles.storages.get(k) as StorageRef).nbytes, `storage "${k}"`),
+    budget: () => undefined,
     where: (k) => `${source.name} storage "${k}"`,
   };
-  return indexOf(pickles.main, options.key, source.name, source.name, records, false, limits);
+  return indexOf(pickles.main, options, { sourceName: source.name, name: source.name, pickleBytes: pickles.end }, records, false, limits);
 }
 
 /** First bytes read for the legacy pickles; grown ×4 while they run past it, up to maxHeaderBytes. */
@@ -161,12 +172,12 @@ function readLegacyPickles(source: ByteSource, limits: Limits): LegacyPickles {
 
 function parseLegacyPickles(head: Uint8Array, name: string, limits: Limits): LegacyPickles {
   let ops = limits.maxPickleOps; // shared by the five pickles
-  const next = (start: number, persistentLoad: (pid: PickleValue, at: string) => PickleValue): { value: PickleValue; end: number } => {
+  const next = (start: number, persistentLoad: (pid: PickleValue, at: string, work: Work) => PickleValue): { value: PickleValue; end: number } => {
     const r = unpickle(head, start, { resolveGlobal, persistentLoad, maxOps: ops, name });
     ops -= r.ops;
     return r;
   };
-  const noPid = (_pid: PickleValue, where: string): never => {
+  const noPid = (_pid: PickleValue, where: string, _work: Work): never => {
     throw fail('E_PICKLE_OPCODE', { what: 'persistent id', expected: 'none in the legacy header pickles', got: 'one', at: where });
   };
   const magic = next(0, noPid);
@@ -180,18 +191,13 @@ function parseLegacyPickles(head: Uint8Array, name: string, limits: Limits): Leg
   const sysInfo = next(protocol.end, noPid); // byte order and C type sizes: records are little-endian regardless
   // Record sizes are checked against the ids once the key list locates the records.
   const storages = new Map<string, StorageRef>();
-  const unsized: Records = { size: () => undefined, read: () => new Uint8Array(0), where: (k) => `${name} storage "${k}"` };
-  const main = next(sysInfo.end, (pid, where) => {
-    const ref = storageFromId(pid, 6, unsized, where);
-    const seen = storages.get(ref.key);
-    if (seen !== undefined && seen.nbytes !== ref.nbytes) {
-      throw fail('E_STORAGE_BOUNDS', { what: `storage "${ref.key}"`, expected: `${seen.nbytes} bytes, as its first persistent id`, got: `${ref.nbytes}`, at: where });
-    }
-    storages.set(ref.key, ref);
-    return ref;
-  });
+  const unsized: Records = { size: () => undefined, read: () => new Uint8Array(0), budget: () => undefined, where: (k) => `${name} storage "${k}"` };
+  const main = next(sysInfo.end, (pid, where, work) => sameStorage(storages, storageFromId(pid, 6, unsized, where, work), where));
   const keys = next(main.end, noPid);
-  const list = Array.isArray(keys.value) ? keys.value.map(ascii) : [];
+  if (Array.isArray(keys.value) && keys.value.length > storages.size) {
+    throw fail('E_STORAGE_BOUNDS', { what: 'legacy storage key list', expected: `one key per storage (${storages.size})`, got: `${keys.value.length} keys`, at: at(name, main.end) });
+  }
+  const list = Array.isArray(keys.value) ? keys.value.map((k) => ascii(k, MAX_STORAGE_KEY)) : [];
   if (!Array.isArray(keys.value) || !list.every((k) => typeof k === 'string')) {
     throw fail('E_PICKLE_OPCODE', { what: 'legacy storage key list', expected: 'a list of str', got: typeName(keys.value), at: at(name, main.end) });
   }
@@ -201,9 +207,17 @@ function parseLegacyPickles(head: Uint8Array, name: string, limits: Limits): Leg
 /**
  * persistent_load: `('storage', storage_type, key, location, numel)` (`, view_metadata` in the
  * legacy format, which must be None). The record must hold exactly numel × item size bytes.
+ * Its parts are checked before any is decoded: a pickle may hand the same megabyte-long str or
+ * bytes to every id through its memo.
  */
-function storageFromId(pid: PickleValue, arity: 5 | 6, records: Records, where: string): StorageRef {
-  const items = pid instanceof PyTuple ? pid.items.map(ascii) : [];
+function storageFromId(pid: PickleValue, arity: 5 | 6, records: Records, where: string, work: Work): StorageRef {
+  const raw = pid instanceof PyTuple ? pid.items : [];
+  const long = raw.find((v) => (typeof v === 'string' || v instanceof Uint8Array) && v.length > MAX_STORAGE_KEY);
+  if (long !== undefined) {
+    throw fail('E_PICKLE_OPCODE', { what: 'persistent id', expected: `str parts of at most ${MAX_STORAGE_KEY} characters`, got: `one of ${(long as string | Uint8Array).length}`, at: where });
+  }
+  work(raw.length);
+  const items = raw.map((v) => ascii(v, MAX_STORAGE_KEY));
   const [tag, type, key, location, numel, view] = items;
   if (items.length !== arity || tag !== 'storage' || !(type instanceof StorageType) || typeof key !== 'string' || typeof location !== 'string') {
     throw fail('E_PICKLE_OPCODE', { what: 'persistent id', expected: `('storage', storage_type, key, location, numel${arity === 6 ? ', None' : ''})`, got: pid instanceof PyTuple ? `a ${items.length}-tuple` : typeName(pid), at: where });
@@ -214,7 +228,7 @@ function storageFromId(pid: PickleValue, arity: 5 | 6, records: Records, where: 
   if (arity === 6 && view !== null) {
     throw fail('E_PICKLE_OPCODE', { what: 'storage view (PyTorch < 0.4)', expected: `None; re-save with ${RESAVE}`, got: typeName(view as PickleValue), at: where });
   }
-  const nbytes = shapeByteLength([numel], type.dtype === null ? 1 : DTYPES[type.dtype].itemSize, `storage "${key}" size`, where);
+  const nbytes = shapeByteLength([numel], type.itemSize, `storage "${key}" size`, where);
   const size = records.size(key);
   if (arity === 5 && size !== nbytes) {
     throw fail(size === undefined ? 'E_ZIP_ENTRY' : 'E_STORAGE_BOUNDS', {
@@ -224,7 +238,24 @@ function storageFromId(pid: PickleValue, arity: 5 | 6, records: Records, where: 
       at: records.where(key),
     });
   }
-  return new StorageRef(key, type.dtype, nbytes);
+  return new StorageRef(key, type.dtype, nbytes, type.opaque, type.itemSize);
+}
+
+/**
+ * The storage every id of `ref.key` names: the first one. A later id with another storage type
+ * or size is E_STORAGE_BOUNDS (see the file comment).
+ */
+function sameStorage(storages: Map<string, StorageRef>, ref: StorageRef, where: string): StorageRef {
+  const seen = storages.get(ref.key);
+  if (seen === undefined) {
+    storages.set(ref.key, ref);
+    return ref;
+  }
+  const kind = (r: StorageRef): string => `${r.nbytes} bytes of ${r.dtype ?? r.opaque ?? 'untyped'}`;
+  if (kind(seen) !== kind(ref)) {
+    throw fail('E_STORAGE_BOUNDS', { what: `storage "${ref.key}"`, expected: `one storage type and size for every persistent id (${kind(seen)}, as its first)`, got: kind(ref), at: where });
+  }
+  return seen;
 }
 
 /** An int in hex, else the value's type: what a magic-number check found. */
@@ -232,61 +263,61 @@ function describe(v: PickleValue): string {
   return typeof v === 'number' || typeof v === 'bigint' ? `0x${v.toString(16)}` : typeName(v);
 }
 
-/** Python 2 pickles may spell str values as bytes (torch `_maybe_decode_ascii`). */
-function ascii(v: PickleValue): PickleValue {
-  return v instanceof Uint8Array ? LATIN1.decode(v) : v;
+/** Python 2 pickles may spell str values as bytes (torch `_maybe_decode_ascii`); longer than `max`, left as bytes. */
+function ascii(v: PickleValue, max: number): PickleValue {
+  return v instanceof Uint8Array && v.length <= max ? LATIN1.decode(v) : v;
 }
 
-/** The chosen state_dict as a WeightsIndex; `name` is the pickle's, for messages. */
-function indexOf(value: PickleValue, key: string | undefined, sourceName: string, name: string, records: Records, bigEndian: boolean, limits: Limits): WeightsIndex {
-  const choice: StateDictChoice = chooseStateDict(value, key, name);
-  checkLimit(limits, 'maxTensors', choice.tensors.size, 'number of tensors', name);
-  const tensors = new Map<string, TensorEntry>();
-  for (const [k, t] of choice.tensors) {
-    tensors.set(k, { dtype: t.dtype, shape: t.shape, byteLength: shapeByteLength(t.shape, itemSize(t.dtype), `size of tensor "${k}"`, name) });
-  }
-  let cached: { key: string; bytes: Uint8Array } | undefined; // views often share one storage
-  const read = (k: string): Tensor => {
-    const t = choice.tensors.get(k) as TensorRef;
-    if (cached?.key !== t.storage.key) cached = { key: t.storage.key, bytes: records.read(t.storage.key) };
-    return new Tensor(t.dtype, t.shape, typedFromLittleEndian(t.dtype, gather(cached.bytes, t), bigEndian));
-  };
-  const nesting = choice.stateDictKeys === undefined ? undefined : { stateDictKeys: choice.stateDictKeys, ...(choice.key !== undefined ? { key: choice.key } : {}) };
-  return makeIndex('pt', sourceName, { metadata: {}, tensors, read }, limits, nesting);
+/** Names of a pickle for messages and its size for the state_dict search's budget. */
+interface PickleSource {
+  readonly sourceName: string;
+  /** The pickle's name in messages (the archive member, or the file). */
+  readonly name: string;
+  readonly pickleBytes: number;
 }
 
-/**
- * The bytes of a strided view in row-major order: element (i_0, …, i_{n−1}) is storage element
- * storage_offset + Σ i_d · stride_d (allowlist.ts checked the view lies inside the storage).
- */
-function gather(storage: Uint8Array, t: TensorRef): Uint8Array {
-  const size = itemSize(t.dtype);
-  const n = t.shape.reduce((a, b) => a * b, 1);
-  let contiguous = true;
-  for (let d = t.shape.length - 1, expected = 1; d >= 0; d--) {
-    const s = t.shape[d] as number;
-    if (s !== 1 && t.stride[d] !== expected) contiguous = false;
-    expected *= s;
-  }
-  if (contiguous || n === 0) return storage.subarray(t.storageOffset * size, (t.storageOffset + n) * size);
-  const out = new Uint8Array(n * size);
-  const nd = t.shape.length;
-  const index = new Array<number>(nd).fill(0);
-  let src = t.storageOffset;
-  for (let i = 0; i < n; i++) {
-    const from = src * size;
-    for (let b = 0; b < size; b++) out[i * size + b] = storage[from + b] as number;
-    for (let d = nd - 1; d >= 0; d--) {
-      const stride = t.stride[d] as number;
-      src += stride;
-      const next = (index[d] as number) + 1;
-      if (next < (t.shape[d] as number)) {
-        index[d] = next;
-        break;
-      }
-      src -= stride * next;
-      index[d] = 0;
+/** The chosen state_dict as a WeightsIndex; every nested one is listed with its tensors. */
+function indexOf(value: PickleValue, options: LoadOptions, src: PickleSource, records: Records, bigEndian: boolean, limits: Limits): WeightsIndex {
+  const choice: StateDictChoice = chooseStateDict(value, options.key, src.name, {
+    whenAmbiguous: options.whenAmbiguous ?? 'throw',
+    maxChars: WORK_PER_BYTE * src.pickleBytes + (1 << 20),
+  });
+  const entries = (tensors: ReadonlyMap<string, TensorRef>): Map<string, TensorEntry> => {
+    checkLimit(limits, 'maxTensors', tensors.size, 'number of tensors', src.name);
+    const out = new Map<string, TensorEntry>();
+    for (const [k, t] of tensors) {
+      out.set(k, { dtype: t.dtype, shape: t.shape, byteLength: shapeByteLength(t.shape, itemSize(t.dtype), `size of tensor "${k}"`, src.name) });
     }
-  }
-  return out;
+    return out;
+  };
+  const tensors = entries(choice.tensors);
+  const read = (k: string): Tensor => readMany([k]).get(k) as Tensor;
+  // Tensors grouped by storage: each record is read (and inflated) once per call, then dropped.
+  const readMany = (names: readonly string[]): Map<string, Tensor> => {
+    const byStorage = new Map<string, string[]>();
+    for (const k of names) {
+      const key = (choice.tensors.get(k) as TensorRef).storage.key;
+      (byStorage.get(key) ?? byStorage.set(key, []).get(key) as string[]).push(k);
+    }
+    const made = new Map<string, Tensor>();
+    const budget = records.budget();
+    for (const [key, group] of byStorage) {
+      const record = records.read(key, budget);
+      for (const k of group) made.set(k, materialise(record, choice.tensors.get(k) as TensorRef, bigEndian));
+    }
+    return new Map(names.map((k) => [k, made.get(k) as Tensor]));
+  };
+  const stateDicts = choice.stateDicts?.map((d) => ({ key: d.key, tensors: d.tensors === choice.tensors ? tensors : entries(d.tensors) }));
+  const nesting =
+    choice.stateDictKeys === undefined || stateDicts === undefined
+      ? undefined
+      : { stateDictKeys: choice.stateDictKeys, stateDicts, ...(choice.key !== undefined ? { key: choice.key } : {}) };
+  return makeIndex('pt', src.sourceName, { metadata: emptyMetadata(), tensors, read, readMany }, limits, nesting);
+}
+
+/** One tensor from its storage record: the view gathered once, byte-swapped in place if it is a copy. */
+function materialise(record: Uint8Array, t: TensorRef, bigEndian: boolean): Tensor {
+  const { bytes, fresh } = gather(record, t);
+  if (fresh && bigEndian) return new Tensor(t.dtype, t.shape, typedFromLittleEndian(t.dtype, byteswapInPlace(bytes, itemSize(t.dtype))));
+  return new Tensor(t.dtype, t.shape, typedFromLittleEndian(t.dtype, bytes, bigEndian));
 }

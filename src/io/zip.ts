@@ -16,7 +16,11 @@
  * `read` checks the CRC-32 (E_CRC) and never inflates past the declared size: a member that
  * lies about it is E_ZIP_ENTRY without expanding into memory. Stored members come back as views
  * of the source's bytes when the source is in memory. `readPrefix` inflates only the first
- * `length` bytes (for headers) and checks no CRC.
+ * `length` bytes (for headers) and checks no CRC. Every byte inflated counts against a budget
+ * of `limits.maxInflatedBytes`, checked against the declared size before anything is allocated
+ * (E_LIMIT): one budget for opening the archive (headers, the pickle) and a fresh one per
+ * `budget()` a loader takes for one load, so a small file cannot inflate to gigabytes one member
+ * at a time, nor by reading the same member again.
  */
 import { Inflate } from 'fflate';
 import { fail } from '../errors.js';
@@ -37,15 +41,22 @@ export interface ZipEntry {
   readonly dataOffset: number;
 }
 
+/** Bytes inflated so far against `limits.maxInflatedBytes` (see the file comment). */
+export interface InflateBudget {
+  spent: number;
+}
+
 /** A validated archive; members are read on demand. */
 export interface ZipArchive {
   /** Members in central directory order. */
   readonly entries: readonly ZipEntry[];
   get(name: string): ZipEntry | undefined;
-  /** The member's bytes, CRC-checked. */
-  read(entry: ZipEntry): Uint8Array;
+  /** The member's bytes, CRC-checked; inflating charges `budget` (default: the archive's opening budget). */
+  read(entry: ZipEntry, budget?: InflateBudget): Uint8Array;
   /** The member's first min(length, uncompressedSize) bytes, not CRC-checked. */
-  readPrefix(entry: ZipEntry, length: number): Uint8Array;
+  readPrefix(entry: ZipEntry, length: number, budget?: InflateBudget): Uint8Array;
+  /** A fresh budget, for one load. */
+  budget(): InflateBudget;
 }
 
 export const SIG_LOCAL = 0x04034b50;
@@ -66,6 +77,8 @@ const ZIP64_EXTRA = 0x0001;
 const MAX_DEFLATE_RATIO = 1032;
 /** Compressed bytes fed to the inflater per step: output per step is at most ~1032× this. */
 const INFLATE_CHUNK = 16 * 1024;
+/** The same when only a prefix is wanted (a header): a step then inflates at most ~264 KB. */
+const PREFIX_CHUNK = 256;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -96,11 +109,17 @@ export function openZip(source: ByteSource, limits: Limits): ZipArchive {
       throw fail('E_OFFSET_MISMATCH', { what: 'zip member', expected: `to start at or after byte ${prevEnd} (end of the previous member)`, got: String(start), at: at(source.name, start) });
     }
   }
+  const opening: InflateBudget = { spent: 0 };
+  const charge = (budget: InflateBudget, entry: ZipEntry, n: number): void => {
+    checkLimit(limits, 'maxInflatedBytes', budget.spent + n, `bytes inflated from the archive in all (${n} more for "${entry.name}")`, source.name);
+    budget.spent += n;
+  };
   return {
     entries,
     get: (name) => byName.get(name),
-    read(entry) {
-      if (entry.method === DEFLATE) checkLimit(limits, 'maxInflatedBytes', entry.uncompressedSize, `inflated size of "${entry.name}"`, source.name);
+    budget: () => ({ spent: 0 }),
+    read(entry, budget = opening) {
+      if (entry.method === DEFLATE) charge(budget, entry, entry.uncompressedSize);
       const raw = readRange(source, entry.dataOffset, entry.compressedSize, `zip member "${entry.name}"`);
       const data = entry.method === STORED ? raw : inflate(raw, entry, entry.uncompressedSize, true, source.name);
       const crc = crc32(data);
@@ -109,9 +128,10 @@ export function openZip(source: ByteSource, limits: Limits): ZipArchive {
       }
       return data;
     },
-    readPrefix(entry, length) {
+    readPrefix(entry, length, budget = opening) {
       const n = Math.min(length, entry.uncompressedSize);
       if (entry.method === STORED) return readRange(source, entry.dataOffset, n, `zip member "${entry.name}"`);
+      charge(budget, entry, n);
       const raw = readRange(source, entry.dataOffset, entry.compressedSize, `zip member "${entry.name}"`);
       return inflate(raw, entry, n, false, source.name);
     },
@@ -360,8 +380,9 @@ function inflate(raw: Uint8Array, entry: ZipEntry, cap: number, exact: boolean, 
   const where = at(name, entry.dataOffset);
   try {
     let p = 0;
+    const step = exact ? INFLATE_CHUNK : PREFIX_CHUNK;
     do {
-      const next = Math.min(p + INFLATE_CHUNK, raw.byteLength);
+      const next = Math.min(p + step, raw.byteLength);
       inflater.push(raw.subarray(p, next), next === raw.byteLength);
       p = next;
     } while (p < raw.byteLength && (exact || n < cap));

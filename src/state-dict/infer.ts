@@ -6,6 +6,11 @@
  *   H = cols(weight_hr_l0) with a projection (then P = H_out = rows), else H = cols(weight_hh_l0)
  *   G = rows(weight_hh_l0) / H: 1 → RNN, 3 → GRU, 4 → LSTM
  * Whether an RNN uses tanh or relu cannot be read from weights: it is an option.
+ *
+ * Counts taken from names are checked against the parameters that exist before anyone iterates
+ * over them: `num_layers` is one more than the highest `_l{k}`, and every layer below it must
+ * have its weight_ih and weight_hh (E_MISSING_PARAMETER naming the first one missing), so a lone
+ * `weight_ih_l999999999` can never make a caller loop over a billion layers.
  */
 import { familyOfGates, paramName, type ModuleConfig, type ModuleKind, type ParamKind } from '../config.js';
 import { fail } from '../errors.js';
@@ -55,6 +60,37 @@ export function listModules(infos: ReadonlyMap<string, TensorInfo>): ModuleInfo[
   return groupModules(infos.keys()).map((group) => inferModule(group, infos));
 }
 
+/** num_layers and bidirectional from the names, checked against the layers present (see the file comment). */
+function layersOf(group: ModuleGroup): { numLayers: number; bidirectional: boolean } {
+  if (group.cell) return { numLayers: 1, bidirectional: false };
+  const ih = new Set<number>();
+  const hh = new Set<number>();
+  let top = 0;
+  let bidirectional = false;
+  for (const key of group.parameters) {
+    const p = parseParamName(key);
+    if (p === null || p.layer === null) continue;
+    top = Math.max(top, p.layer);
+    bidirectional ||= p.reverse;
+    if (!p.reverse && p.kind === 'weight_ih') ih.add(p.layer);
+    if (!p.reverse && p.kind === 'weight_hh') hh.add(p.layer);
+  }
+  // At most min(|ih|, |hh|) + 1 steps: the loop stops at the first layer missing a weight.
+  for (let k = 0; k <= top; k++) {
+    const missing = !ih.has(k) ? 'weight_ih' : !hh.has(k) ? 'weight_hh' : undefined;
+    if (missing !== undefined) {
+      const key = group.prefix + paramName(missing, k);
+      throw fail('E_MISSING_PARAMETER', {
+        what: `parameter ${key}`,
+        expected: `layers 0 to ${top} (a parameter of layer ${top} exists)`,
+        got: 'no such key',
+        at: key,
+      });
+    }
+  }
+  return { numLayers: top + 1, bidirectional };
+}
+
 /** Reads one group's kind and configuration from its shapes. Throws E_MISSING_PARAMETER / E_PARAMETER_SHAPE. */
 export function inferModule(group: ModuleGroup, infos: ReadonlyMap<string, TensorInfo>): ModuleInfo {
   const { prefix, cell } = group;
@@ -89,15 +125,11 @@ export function inferModule(group: ModuleGroup, infos: ReadonlyMap<string, Tenso
     const key = prefix + paramName('weight_hr', 0);
     throw fail('E_UNEXPECTED_PARAMETER', { what: `parameter ${key}`, expected: 'weight_hr only in an LSTM with proj_size', got: `a ${base}`, at: key });
   }
-  let numLayers = 1;
-  let bidirectional = false;
-  for (const key of group.parameters) {
-    const p = parseParamName(key);
-    if (p !== null && p.layer !== null) {
-      numLayers = Math.max(numLayers, p.layer + 1);
-      bidirectional ||= p.reverse;
-    }
+  if (hr !== undefined && (outSize < 1 || outSize >= hiddenSize)) {
+    const key = prefix + paramName('weight_hr', 0);
+    throw fail('E_PARAMETER_SHAPE', { what: `rows of ${key} (proj_size)`, expected: `1 to ${hiddenSize - 1} (below hidden_size)`, got: String(outSize), at: key });
   }
+  const { numLayers, bidirectional } = layersOf(group);
   const config: ModuleConfig = {
     inputSize,
     hiddenSize,

@@ -14,7 +14,8 @@ export interface ParamName {
   readonly reverse: boolean;
 }
 
-const PARAM = new RegExp(`^((?:.*\\.)?)(${PARAM_KINDS.join('|')})(?:_l(0|[1-9][0-9]*)(_reverse)?)?$`);
+// `[\s\S]`, not `.`: a key may hold any character, a newline included, and is still a parameter.
+const PARAM = new RegExp(`^((?:[\\s\\S]*\\.)?)(${PARAM_KINDS.join('|')})(?:_l(0|[1-9][0-9]*)(_reverse)?)?$`);
 
 /** Parses `prefix` + a recurrent parameter name; null for any other key. */
 export function parseParamName(key: string): ParamName | null {

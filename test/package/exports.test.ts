@@ -17,6 +17,7 @@ async function exportsOf(entry: string): Promise<string[]> {
 describe('public exports of the built package', () => {
   it('rnnport exports exactly the documented API', async () => {
     expect(await exportsOf('index.js')).toEqual([
+      'CASE_METADATA_KEY',
       'DEFAULT_LIMITS',
       'GOLDEN_FORMATS',
       'GRU',
@@ -33,14 +34,17 @@ describe('public exports of the built package', () => {
       'RnnportError',
       'Tensor',
       'bytesSource',
+      'checkImplementation',
       'compareTensors',
       'defaultTolerance',
       'explain',
       'explainSvg',
+      'expressGolden',
       'fromStateDict',
       'initFastEngine',
       'isRnnportError',
       'listModules',
+      'loadCase',
       'loadStateDict',
       'loadStateDictSync',
       'openWeights',
@@ -50,17 +54,36 @@ describe('public exports of the built package', () => {
       'padSequence',
       'parseNpy',
       'parseSafetensors',
+      'rnnportImplementation',
+      'runCase',
       'runGoldenSpec',
       'runModule',
+      'saveCase',
       'saveNpy',
       'saveNpz',
       'saveSafetensors',
       'tensor',
+      'unsupported',
     ]);
   });
 
   it('rnnport/node adds the file-path helpers', async () => {
     expect(await exportsOf('node.js')).toEqual(['fileSource', 'openStateDict', 'readNpyFile', 'writeNpyFile']);
+  });
+
+  it('rnnport/testing adds the property-based checks of a port', async () => {
+    expect(await exportsOf('testing.js')).toEqual([
+      'caseArb',
+      'caseConfigArb',
+      'checkAgainstReference',
+      'checkImplementation',
+      'describeConfig',
+      'expectClose',
+      'requestOf',
+      'rnnportImplementation',
+      'stateDictArb',
+      'unsupported',
+    ]);
   });
 
   it('rnnport/safetensors is the safetensors loader alone', async () => {

@@ -1,16 +1,31 @@
 // Byte-level mutations of valid files (flip, truncate, extend, splice, overwrite a size field):
-// every mutant loads or throws an RnnportError, never another exception, within a time bound.
+// every mutant loads or throws an RnnportError, never another exception, within budgets: time,
+// bytes read from the source (counted), and the process's peak memory (so a new blow-up fails).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRnnportError } from '../../src/errors.js';
-import { loadStateDictSync } from '../../src/io/load.js';
+import { loadStateDictSync, openWeights } from '../../src/io/load.js';
 import { saveNpy } from '../../src/io/npy.js';
 import { saveNpz } from '../../src/io/npz.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
 import { Tensor, tensor } from '../../src/tensor.js';
 import { buildZip } from '../../scripts/make_malformed.js';
+import { countingSource, READ_FACTOR } from '../support/counting-source.js';
+import { peakRssBytes } from '../support/peak-rss.js';
+
+/** Limits for the mutants: a mutated size field may declare at most this much to materialise or inflate. */
+const LIMITS = { maxTotalBytes: 1 << 24, maxInflatedBytes: 1 << 24 };
+/** Peak memory growth over the whole file: blow-ups were gigabytes. */
+const MAX_GROWTH = 256 * 2 ** 20;
+let startPeak = 0;
+beforeAll(() => {
+  startPeak = peakRssBytes();
+});
+afterAll(() => {
+  expect(peakRssBytes() - startPeak).toBeLessThan(MAX_GROWTH);
+});
 
 const interop = (f: string): Uint8Array => new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'interop', f)));
 const sd = { 'rnn.weight_ih_l0': tensor([1, 2, 3, 4, 5, 6], [3, 2]), h: new Tensor('float16', [2], new Uint16Array([0x3c00, 0xfc00])), n: tensor(new Float64Array([1]), []) };
@@ -75,20 +90,25 @@ describe('mutated valid files load or throw RnnportError', () => {
     it(format, () => {
       expect(loadStateDictSync(bytes).size).toBeGreaterThan(0);
       let slowest = 0;
+      let mostRead = 0;
       fc.assert(
         fc.property(mutation(bytes.length), (m) => {
           const mutant = apply(bytes, m);
+          const source = countingSource(mutant);
           const start = performance.now();
           try {
-            loadStateDictSync(mutant);
+            openWeights(source, { limits: LIMITS }).load();
           } catch (e) {
             if (!isRnnportError(e)) throw e;
           }
           slowest = Math.max(slowest, performance.now() - start);
+          mostRead = Math.max(mostRead, source.bytesRead() / (mutant.length + 65536));
         }),
         { numRuns: 300 },
       );
       expect(slowest).toBeLessThan(1000);
+      expect(mostRead).toBeLessThanOrEqual(READ_FACTOR);
+      expect(peakRssBytes() - startPeak).toBeLessThan(MAX_GROWTH);
     });
   }
 });

@@ -1,17 +1,30 @@
 /**
- * Any mutation of a valid .pt file loads or throws RnnportError, quickly (STYLE.md, "malformed").
+ * Any mutation of a valid .pt file loads or throws RnnportError, within budgets: time, bytes read
+ * from the source (counted) and the process's peak memory, so a new blow-up fails a test.
  * Mutating the raw archive mostly trips the zip CRC, so the pickle is also mutated and re-zipped
  * with correct CRCs, and legacy files (no CRC) are mutated in place.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRnnportError } from '../../src/errors.js';
 import { openWeights } from '../../src/io/load.js';
 import { bytesSource } from '../../src/io/source.js';
 import { openZip } from '../../src/io/zip.js';
 import { writeStoredZip } from '../../src/io/zip-writer.js';
 import { DEFAULT_LIMITS } from '../../src/io/limits.js';
+import { countingSource, READ_FACTOR } from '../support/counting-source.js';
+import { peakRssBytes } from '../support/peak-rss.js';
+
+/** Peak memory growth over the whole file: blow-ups were gigabytes. */
+const MAX_GROWTH = 256 * 2 ** 20;
+let startPeak = 0;
+beforeAll(() => {
+  startPeak = peakRssBytes();
+});
+afterAll(() => {
+  expect(peakRssBytes() - startPeak).toBeLessThan(MAX_GROWTH);
+});
 
 const RUNS = { numRuns: 300 };
 /** Per-file budget: small files, so anything slower is a hang or a blow-up. */
@@ -42,15 +55,17 @@ function mutate(bytes: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
   return Uint8Array.from(b);
 }
 
-/** Loads or throws RnnportError, within MAX_MS; anything else fails the property. */
+/** Loads or throws RnnportError, within MAX_MS and READ_FACTOR × its size read; anything else fails the property. */
 function loadsOrRejects(bytes: Uint8Array): void {
+  const source = countingSource(bytes, 'mutant.pt');
   const start = performance.now();
   try {
-    openWeights(bytesSource(bytes, 'mutant.pt'), { limits: { maxTotalBytes: 1 << 26 } }).load();
+    openWeights(source, { limits: { maxTotalBytes: 1 << 24, maxInflatedBytes: 1 << 24 } }).load();
   } catch (e) {
     if (!isRnnportError(e)) throw e;
   }
   expect(performance.now() - start).toBeLessThan(MAX_MS);
+  expect(source.bytesRead()).toBeLessThanOrEqual(READ_FACTOR * bytes.length + 65536);
 }
 
 function rezip(file: string, mutations: readonly Mutation[]): Uint8Array {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ioError } from '../../errors.js';
+import { ioError } from '../../node-files.js';
 import { writeNpyFile } from '../../node.js';
 import { formatShape, type Tensor } from '../../tensor.js';
 import { prepareRun, runPrepared } from '../forward.js';
@@ -20,7 +20,7 @@ export async function run(cmd: RunCommand, io: Io): Promise<ExitCode> {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw ioError('--out', dir, e, 'a directory rnnport can create');
+    throw ioError('--out', 'a directory rnnport can create', dir, e);
   }
   const written: [string, Tensor][] = [['output', result.output], ['h_n', result.hN], ...(result.cN === undefined ? [] : [['c_n', result.cN] as [string, Tensor]])];
   for (const [name, t] of written) writeNpyFile(join(dir, `${name}.npy`), t);

@@ -3,6 +3,7 @@
  * one line per finished item, so CI logs stay readable.
  */
 import cliProgress from 'cli-progress';
+import { escapeControl } from '../../errors.js';
 import type { Io } from '../io.js';
 
 export interface Progress {
@@ -19,7 +20,7 @@ export function startProgress(io: Io, total: number, title: string): Progress {
     return {
       tick(label, ok, detail) {
         done++;
-        io.stderr.write(`[${String(done).padStart(String(total).length)}/${total}] ${ok ? 'pass' : 'FAIL'}  ${label}  ${detail}\n`);
+        io.stderr.write(`[${String(done).padStart(String(total).length)}/${total}] ${ok ? 'pass' : 'FAIL'}  ${escapeControl(label)}  ${escapeControl(detail)}\n`);
       },
       stop() {},
     };
@@ -34,13 +35,13 @@ export function startProgress(io: Io, total: number, title: string): Progress {
     tick(label, ok, detail) {
       done++;
       if (ok) {
-        bar.update(done, { label });
+        bar.update(done, { label: escapeControl(label) });
         return;
       }
       // keep failures on screen above the bar
       bar.stop();
-      io.stderr.write(`FAIL  ${label}  ${detail}\n`);
-      bar.start(total, done, { label });
+      io.stderr.write(`FAIL  ${escapeControl(label)}  ${escapeControl(detail)}\n`);
+      bar.start(total, done, { label: escapeControl(label) });
     },
     stop() {
       bar.stop();

@@ -1,14 +1,23 @@
 /**
  * Plain-text building blocks of the CLI's reports: aligned tables and numbers printed so that
- * errors read at a glance (`3.1e-7`) and sizes as a person counts them (`1.5 MiB`).
+ * errors read at a glance (`3.1e-7`) and sizes as a person counts them (`1.5 MiB`). A table
+ * cell may hold a name from a file: every cell is escaped (`escapeControl`), so a name cannot
+ * move the cursor, clear the screen or start a line of its own, and clipped, so one name of
+ * megabytes neither floods the terminal nor pads every other row to its width.
  */
-import { formatDetail, type ErrorDetail, type RnnportErrorCode } from '../../errors.js';
+import { clip, escapeControl, formatDetail, type ErrorDetail, type RnnportErrorCode } from '../../errors.js';
 
-/** Rows of cells as aligned columns; the last column is left ragged. */
+/** Longest cell printed, in characters; `--json` keeps every name whole. */
+export const MAX_CELL = 1000;
+/** Widest a column is padded to: a longer cell overflows its row only. */
+const MAX_PAD = 120;
+
+/** Rows of cells as aligned columns, each cell escaped and clipped; the last column is left ragged. */
 export function table(rows: readonly (readonly string[])[], indent = '  '): string {
+  const cells = rows.map((row) => row.map((cell) => clip(escapeControl(clip(cell, MAX_CELL)), MAX_CELL)));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows
+  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.min(MAX_PAD, Math.max(widths[i] ?? 0, cell.length))));
+  return cells
     .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
     .join('\n');
 }

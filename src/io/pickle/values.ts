@@ -4,7 +4,7 @@
  * Everything else is one of the classes below; the torch objects (storages, tensors, dtypes)
  * are made only by the allow-list (allowlist.ts).
  */
-import type { DType } from '../../dtype.js';
+import { DTYPES, type DType } from '../../dtype.js';
 import { fail } from '../../errors.js';
 
 /** Any value a pickle can produce here. */
@@ -38,22 +38,26 @@ export class PySet {
 
 /**
  * A dict or OrderedDict, keeping insertion order. Keys are matched by Python equality of
- * hashable values (see `hashKey`). `state` is what BUILD gave an OrderedDict: a state_dict's
- * `{'_metadata': …}`, kept as plain data.
+ * hashable values: a str key is its own identity; any other key gets one from `KeyIds`, the
+ * unpickler's table (`1 == 1.0 == True`). `state` is what BUILD gave an OrderedDict: a
+ * state_dict's `{'_metadata': …}`, kept as plain data.
  */
 export class PyDict {
-  private readonly map = new Map<string, readonly [PickleValue, PickleValue]>();
+  private readonly map = new Map<string | number, readonly [PickleValue, PickleValue]>();
   state: PickleValue | undefined = undefined;
 
   /** `ordered`: made by `collections.OrderedDict` (the allow-list), so BUILD may set `state`. */
   constructor(readonly ordered: boolean) {}
 
-  set(key: PickleValue, value: PickleValue, at: string): void {
-    this.map.set(hashKey(key, at), [key, value]);
+  /** Sets `key` → `value`; a key other than a str needs the unpickler's `keys` table. */
+  set(key: PickleValue, value: PickleValue, at: string, keys?: KeyIds): void {
+    if (typeof key === 'string') this.map.set(key, [key, value]);
+    else if (keys === undefined) throw new TypeError('PyDict.set: a non-str key needs the KeyIds of its unpickler');
+    else this.map.set(keys.id(key, at), [key, value]);
   }
 
   get(key: string): PickleValue | undefined {
-    return this.map.get(hashKey(key, ''))?.[1];
+    return this.map.get(key)?.[1];
   }
 
   get size(): number {
@@ -73,14 +77,15 @@ export class PyDict {
 export class PyCallable {
   constructor(
     readonly qualname: string,
-    readonly call: (args: readonly PickleValue[], at: string) => PickleValue,
-    readonly newobj?: (args: readonly PickleValue[], at: string) => PickleValue,
+    readonly call: (args: readonly PickleValue[], at: string, work?: (units: number) => void) => PickleValue,
+    readonly newobj?: (args: readonly PickleValue[], at: string, work?: (units: number) => void) => PickleValue,
   ) {}
 }
 
 /**
- * A value rnnport recognises but never interprets (a numpy scalar saved beside the weights):
- * BUILD may set its `state`, as data.
+ * A value rnnport recognises but never interprets: a numpy scalar, a `torch.device`, a Python
+ * complex, a complex or sparse tensor saved beside the weights, as `torch.load(weights_only=True)`
+ * loads them. Never a tensor of a module. BUILD may set its `state`, as data.
  */
 export class PyOpaque {
   state: PickleValue | undefined = undefined;
@@ -90,30 +95,52 @@ export class PyOpaque {
   ) {}
 }
 
-/** `torch.FloatStorage`, … or `torch.storage.UntypedStorage` (dtype `null`: counted in bytes). */
+/**
+ * `torch.FloatStorage`, … or `torch.storage.UntypedStorage` (dtype `null`, `opaque` null: counted
+ * in bytes). A storage class of a dtype rnnport does not read (`torch.ComplexFloatStorage`,
+ * `torch.QInt8Storage`) has dtype `null` and `opaque` naming its dtype: its records are checked
+ * like any other, and its tensors stay opaque values, never tensors of a module.
+ */
 export class StorageType {
+  readonly itemSize: number;
   constructor(
     readonly qualname: string,
     readonly dtype: DType | null,
-  ) {}
+    readonly opaque: string | null = null,
+    itemSize?: number,
+  ) {
+    this.itemSize = itemSize ?? (dtype === null ? 1 : DTYPES[dtype].itemSize);
+  }
 }
 
-/** `torch.float32`, …: the dtype argument of `_rebuild_tensor_v3`. */
+/** `torch.float32`, …: the dtype argument of `_rebuild_tensor_v3`; `dtype` null for one rnnport does not read (`torch.complex64`). */
 export class DTypeRef {
-  constructor(readonly dtype: DType) {}
+  readonly qualname: string;
+  constructor(
+    readonly dtype: DType | null,
+    qualname?: string,
+  ) {
+    this.qualname = qualname ?? (dtype === null ? 'torch.dtype' : `torch.${DTYPES[dtype].torch}`);
+  }
 }
 
 /**
  * A storage named by persistent_load: the record `key` of `nbytes` bytes, of `dtype` (`null`
- * for an UntypedStorage, whose tensors carry their own dtype). The device it was saved from
- * (`location`) does not matter: the bytes are the same.
+ * for an UntypedStorage, whose tensors carry their own dtype, or for an opaque one, `opaque`
+ * naming its dtype). The device it was saved from (`location`) does not matter: the bytes are
+ * the same.
  */
 export class StorageRef {
+  readonly itemSize: number;
   constructor(
     readonly key: string,
     readonly dtype: DType | null,
     readonly nbytes: number,
-  ) {}
+    readonly opaque: string | null = null,
+    itemSize?: number,
+  ) {
+    this.itemSize = itemSize ?? (dtype === null ? 1 : DTYPES[dtype].itemSize);
+  }
 }
 
 /** A tensor: a strided view of a storage (`torch._utils._rebuild_tensor_v2` arguments). */
@@ -145,38 +172,75 @@ export function typeName(v: PickleValue): string {
   return 'torch.Tensor';
 }
 
-/** Longest tuple key (counted in nested items) hashed before giving up: keys are small in practice. */
-const MAX_KEY_ITEMS = 4096;
-
 /**
- * A string equal for keys Python considers equal (`1 == 1.0 == True`), made without recursion.
- * Unhashable keys (list, dict, set) are rejected, as Python's unpickler does.
+ * Identities of the dict keys one unpickler meets, so that keys Python considers equal
+ * (`1 == 1.0 == True`, equal tuples, equal bytes) share one. Each key object is examined once
+ * (its identity is remembered), and a tuple's identity is built from its items' identities, so
+ * the cost of all keys together is bounded by the pickle's size however often a pickle reuses a
+ * huge str, bytes or tuple key through its memo. Lists and dicts are unhashable, as in Python.
  */
-function hashKey(key: PickleValue, at: string): string {
-  const parts: string[] = [];
-  const todo: (PickleValue | ')')[] = [key];
-  let count = 0;
-  while (todo.length > 0) {
-    const v = todo.pop() as PickleValue | ')';
-    if (++count > MAX_KEY_ITEMS) {
-      throw fail('E_LIMIT', { what: 'dict key', expected: `at most ${MAX_KEY_ITEMS} nested items`, got: 'more', at });
-    }
-    if (v === ')') parts.push(')');
-    else if (v === null) parts.push('N');
-    else if (typeof v === 'boolean') parts.push(v ? 'i1' : 'i0');
-    else if (typeof v === 'number') parts.push(Number.isInteger(v) ? `i${v}` : `f${v}`);
-    else if (typeof v === 'bigint') parts.push(`i${v}`);
-    else if (typeof v === 'string') parts.push(`s${v.length}:${v}`);
-    else if (v instanceof Uint8Array) parts.push(`y${v.length}:${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}`);
-    else if (v instanceof PyTuple) {
-      parts.push('(');
-      todo.push(')');
-      for (let i = v.items.length - 1; i >= 0; i--) todo.push(v.items[i] as PickleValue);
-    } else if (v instanceof DTypeRef || v instanceof StorageType || v instanceof PyCallable) {
-      parts.push(`g${typeName(v)}:${v instanceof DTypeRef ? v.dtype : ''}`);
-    } else {
-      throw fail('E_PICKLE_OPCODE', { what: 'dict key', expected: 'a hashable value', got: typeName(v), at });
-    }
+export class KeyIds {
+  /** Canonical text of a value key → its identity. */
+  private readonly canonical = new Map<string, number>();
+  /** str → its identity inside tuples. */
+  private readonly strings = new Map<string, number>();
+  /** Identities already worked out for objects (tuples, bytes, globals, opaque values). */
+  private readonly objects = new WeakMap<object, number>();
+
+  /** The identity of `key`: the str itself, or a number. Unhashable keys are E_PICKLE_OPCODE. */
+  id(key: PickleValue, at: string): string | number {
+    return typeof key === 'string' ? key : this.valueId(key, at);
   }
-  return parts.join(',');
+
+  private intern(text: string): number {
+    let id = this.canonical.get(text);
+    if (id === undefined) this.canonical.set(text, (id = this.canonical.size));
+    return id;
+  }
+
+  private stringId(s: string): number {
+    let id = this.strings.get(s);
+    if (id === undefined) this.strings.set(s, (id = this.strings.size));
+    return id;
+  }
+
+  private valueId(key: PickleValue, at: string): number {
+    if (key === null) return this.intern('N');
+    if (typeof key === 'boolean') return this.intern(key ? 'i1' : 'i0');
+    if (typeof key === 'number') return this.intern(Number.isInteger(key) ? `i${key}` : `f${key}`);
+    if (typeof key === 'bigint') return this.intern(`i${key}`);
+    if (typeof key === 'string') return this.intern(`s${this.stringId(key)}`);
+    if (Array.isArray(key) || key instanceof PyDict) {
+      throw fail('E_PICKLE_OPCODE', { what: 'dict key', expected: 'a hashable value', got: typeName(key), at });
+    }
+    const known = this.objects.get(key);
+    if (known !== undefined) return known;
+    let id: number;
+    if (key instanceof Uint8Array) id = this.intern(`y${LATIN1.decode(key)}`);
+    else if (key instanceof PyTuple) id = this.tupleId(key, at);
+    else if (key instanceof DTypeRef || key instanceof StorageType || key instanceof PyCallable) id = this.intern(`g${key.qualname}`);
+    else id = this.intern(`o${this.canonical.size}`); // compared by identity (opaque values, sets, tensors)
+    this.objects.set(key, id);
+    return id;
+  }
+
+  /** A tuple's identity from its items', nested tuples first (an explicit stack: no recursion). */
+  private tupleId(root: PyTuple, at: string): number {
+    const todo: PyTuple[] = [root];
+    while (todo.length > 0) {
+      const t = todo[todo.length - 1] as PyTuple;
+      const pending = t.items.filter((v): v is PyTuple => v instanceof PyTuple && !this.objects.has(v));
+      if (pending.length > 0) {
+        for (const p of pending) todo.push(p); // not push(...pending): a tuple may hold a million tuples
+        continue;
+      }
+      todo.pop();
+      if (this.objects.has(t)) continue;
+      const parts = t.items.map((v) => (typeof v === 'string' ? `s${this.stringId(v)}` : String(this.valueId(v, at))));
+      this.objects.set(t, this.intern(`(${parts.join(',')})`));
+    }
+    return this.objects.get(root) as number;
+  }
 }
+
+const LATIN1 = new TextDecoder('latin1');

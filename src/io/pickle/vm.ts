@@ -8,22 +8,38 @@
  * REDUCE / NEWOBJ / OBJ call only what it returned (rnnport's own code), BUILD only sets data on
  * objects the allow-list made, and no `__setstate__`, `extend` or `append` method is ever
  * looked up. Extension codes and out-of-band buffers are rejected.
+ *
+ * Cost: a pickle can reuse one huge value through its memo in every opcode (a 1 MB str as the
+ * key of every SETITEM, a 1M-item list given to every `set()` call), so no opcode may cost work
+ * proportional to a value it did not read from the bytes. Dict keys get their identity once per
+ * key object (values.ts `KeyIds`); whatever else copies or scans a value (the allow-list's
+ * stand-ins) charges its size to `work`, a budget of WORK_PER_BYTE units per pickle byte:
+ * E_LIMIT past it. So any pickle is answered in time linear in its length.
  */
 import { fail } from '../../errors.js';
 import { rawUnicodeEscape, unquote } from './text.js';
-import { PyCallable, PyDict, PyOpaque, PySet, PyTuple, typeName, type PickleValue } from './values.js';
+import { KeyIds, PyCallable, PyDict, PyOpaque, PySet, PyTuple, typeName, type PickleValue } from './values.js';
 
 /** What the caller supplies: the allow-list, persistent_load and the limits. */
 export interface UnpickleOptions {
   /** GLOBAL `module.name` → a value (a PyCallable to be called, a dtype, …); throws E_PICKLE_GLOBAL otherwise. */
   readonly resolveGlobal: (module: string, name: string, at: string) => PickleValue;
-  /** BINPERSID: `persistent_load(pid)`. */
-  readonly persistentLoad: (pid: PickleValue, at: string) => PickleValue;
+  /** BINPERSID: `persistent_load(pid)`; `work` charges what it scans (see the file comment). */
+  readonly persistentLoad: (pid: PickleValue, at: string, work: Work) => PickleValue;
   /** Most opcodes executed (Limits.maxPickleOps). */
   readonly maxOps: number;
   /** For messages: the file or archive member. */
   readonly name: string;
 }
+
+/** Charges `units` of work (items copied, characters scanned) to the unpickler's budget. */
+export type Work = (units: number) => void;
+
+/** Work units a pickle may spend per byte it has (plus WORK_BASE): linear in the input. */
+export const WORK_PER_BYTE = 4;
+const WORK_BASE = 1 << 20;
+/** Longest module or name of a global: every name on the allow-list is far shorter. */
+const MAX_GLOBAL_NAME = 256;
 
 /** Most values on the stack, counting the items held under every MARK. */
 export const MAX_STACK: number = 1 << 20;
@@ -49,8 +65,17 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
   let pos = start;
   let opPos = start;
   let ops = 0;
+  const keys = new KeyIds();
+  const budget = WORK_BASE + WORK_PER_BYTE * (bytes.length - start);
+  let spent = 0;
 
   const at = (): string => `${options.name} byte ${opPos}`;
+  const work: Work = (units) => {
+    spent += units;
+    if (spent > budget) {
+      throw fail('E_LIMIT', { what: 'pickle work (items copied, characters scanned)', expected: `at most ${budget} (${WORK_PER_BYTE} per pickle byte)`, got: 'more', at: at() });
+    }
+  };
   const bad = (what: string, expected: string, got: string): never => {
     throw fail('E_PICKLE_OPCODE', { what, expected, got, at: at() });
   };
@@ -132,7 +157,12 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
     if (typeof key !== 'number' || !memo.has(key)) return bad('memo', 'an index PUT earlier', String(key));
     push(memo.get(key) as PickleValue);
   };
-  const global = (module: string, name: string): PickleValue => options.resolveGlobal(module, name, at());
+  const global = (module: string, name: string): PickleValue => {
+    if (module.length > MAX_GLOBAL_NAME || name.length > MAX_GLOBAL_NAME) {
+      throw fail('E_PICKLE_GLOBAL', { what: 'pickle global', expected: `a name on rnnport's allow-list (at most ${MAX_GLOBAL_NAME} characters)`, got: `${module.slice(0, 40)}… (${module.length} + ${name.length} characters)`, at: at() });
+    }
+    return options.resolveGlobal(module, name, at());
+  };
   const callable = (v: PickleValue, op: string): PyCallable => {
     if (!(v instanceof PyCallable)) return bad(op, 'a callable from the allow-list', typeName(v));
     return v;
@@ -144,7 +174,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
   const newobj = (cls: PickleValue, args: readonly PickleValue[], op: string): PickleValue => {
     const c = callable(cls, op);
     if (c.newobj === undefined) return bad(op, 'a class the allow-list lets NEWOBJ build', c.qualname);
-    return c.newobj(args, at());
+    return c.newobj(args, at(), work);
   };
   const grow = (size: number, what: string): void => {
     if (size > MAX_COLLECTION) throw fail('E_LIMIT', { what, expected: `at most ${MAX_COLLECTION} items`, got: 'more', at: at() });
@@ -152,7 +182,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
   const setItems = (target: PickleValue, items: readonly PickleValue[]): void => {
     if (!(target instanceof PyDict)) return bad('SETITEM(S)', 'a dict', typeName(target));
     if (items.length % 2 !== 0) return bad('SETITEMS', 'key/value pairs', `${items.length} items`);
-    for (let i = 0; i < items.length; i += 2) target.set(items[i] as PickleValue, items[i + 1] as PickleValue, at());
+    for (let i = 0; i < items.length; i += 2) target.set(items[i] as PickleValue, items[i + 1] as PickleValue, at(), keys);
     grow(target.size, 'pickle dict');
   };
   const extend = (target: PickleValue, items: readonly PickleValue[], op: string): void => {
@@ -328,19 +358,19 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
       }
       case 0x52: { // REDUCE: callable(*args)
         const args = tupleArgs(pop(), 'REDUCE');
-        push(callable(pop(), 'REDUCE').call(args, at()));
+        push(callable(pop(), 'REDUCE').call(args, at(), work));
         break;
       }
       case 0x69: { // INST: module\nname\n, args after MARK
         const module = line();
         const cls = global(module, line());
-        push(callable(cls, 'INST').call(popMark(), at()));
+        push(callable(cls, 'INST').call(popMark(), at(), work));
         break;
       }
       case 0x6f: { // OBJ: MARK cls args…
         const items = popMark();
         if (items.length === 0) bad('OBJ', 'a class after MARK', 'nothing');
-        push(callable(items[0] as PickleValue, 'OBJ').call(items.slice(1), at()));
+        push(callable(items[0] as PickleValue, 'OBJ').call(items.slice(1), at(), work));
         break;
       }
       case 0x81: { // NEWOBJ: cls.__new__(cls, *args)
@@ -366,7 +396,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
       case 0x50: // PERSID (text): torch's ids are tuples, written with BINPERSID
         bad('PERSID', 'BINPERSID with a tuple id', `text id ${JSON.stringify(line().slice(0, 40))}`);
         break;
-      case 0x51: push(options.persistentLoad(pop(), at())); break; // BINPERSID
+      case 0x51: push(options.persistentLoad(pop(), at(), work)); break; // BINPERSID
       case 0x82: // EXT1
       case 0x83: // EXT2
       case 0x84: { // EXT4

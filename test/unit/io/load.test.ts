@@ -81,8 +81,11 @@ describe('resolveLimits', () => {
   });
 
   it('rejects unknown limits and values that are not non-negative safe integers', () => {
-    for (const bad of [{ maxTensors: -1 }, { maxTensors: 1.5 }, { maxTensors: NaN }, { maxTensors: '3' }, { maxTensor: 3 }]) {
+    for (const bad of [{ maxTensors: -1 }, { maxTensors: 1.5 }, { maxTensors: NaN }, { maxTensor: 3 }]) {
       expect(codeOf(() => resolveLimits(bad as never)), JSON.stringify(bad)).toBe('E_BAD_OPTION');
+    }
+    for (const bad of [{ maxTensors: '3' }, null, 3]) {
+      expect(codeOf(() => resolveLimits(bad as never)), JSON.stringify(bad)).toBe('E_BAD_ARGUMENT');
     }
   });
 });
@@ -99,7 +102,7 @@ describe('loadStateDict', () => {
 
   it('reports a failed fetch as E_IO, not as a bad format', async () => {
     await expect(loadStateDict(new Response('not found', { status: 404 }))).rejects.toMatchObject({ code: 'E_IO' });
-    await expect(loadStateDict({} as Blob)).rejects.toMatchObject({ code: 'E_BAD_OPTION' });
+    await expect(loadStateDict({} as Blob)).rejects.toMatchObject({ code: 'E_BAD_ARGUMENT' });
   });
 });
 

@@ -91,7 +91,7 @@ describe('safetensors', () => {
     const t = tensor([1], [1]);
     expect(codeOf(() => saveSafetensors({ __metadata__: t }))).toBe('E_BAD_OPTION');
     expect(codeOf(() => saveSafetensors({ ['\ud800']: t }))).toBe('E_BAD_OPTION');
-    expect(codeOf(() => saveSafetensors({ a: t }, { k: 1 as unknown as string }))).toBe('E_BAD_OPTION');
-    expect(codeOf(() => saveSafetensors({ a: [1] as unknown as Tensor }))).toBe('E_BAD_OPTION');
+    expect(codeOf(() => saveSafetensors({ a: t }, { k: 1 as unknown as string }))).toBe('E_BAD_ARGUMENT');
+    expect(codeOf(() => saveSafetensors({ a: [1] as unknown as Tensor }))).toBe('E_BAD_ARGUMENT');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../../support/errors.js';
 import { DTYPE_NAMES, DTYPES } from '../../../../src/dtype.js';
 import { isAllowed, resolveGlobal } from '../../../../src/io/pickle/allowlist.js';
-import { DTypeRef, PyCallable, PyTuple, StorageRef, StorageType, TensorRef, type PickleValue } from '../../../../src/io/pickle/values.js';
+import { DTypeRef, PyCallable, PyOpaque, PyTuple, StorageRef, StorageType, TensorRef, type PickleValue } from '../../../../src/io/pickle/values.js';
 
 
 const call = (qualname: string, args: PickleValue[]): PickleValue => {
@@ -22,7 +22,7 @@ describe('pickle allow-list', () => {
     expect((resolveGlobal('torch.storage', 'UntypedStorage', 'test') as StorageType).dtype).toBe(null);
   });
 
-  it.each(['os.system', 'builtins.eval', 'builtins.getattr', 'subprocess.Popen', 'torch.load', 'torch._utils._rebuild_qtensor', 'collections.defaultdict', 'numpy.load'])(
+  it.each(['os.system', 'builtins.eval', 'builtins.getattr', 'subprocess.Popen', 'torch.load', 'builtins.slice', 'collections.defaultdict', 'numpy.load'])(
     'refuses %s, naming it',
     (qualname) => {
       expect(isAllowed(qualname)).toBe(false);
@@ -69,5 +69,29 @@ describe('pickle allow-list', () => {
     expect(call('torch._utils._rebuild_parameter', [t, true, null])).toBe(t);
     expect(call('torch._utils._rebuild_parameter_with_state', [t, true, null, null])).toBe(t);
     expect(errorOf(() => call('torch._utils._rebuild_parameter', [1, true, null])).code).toBe('E_PICKLE_OPCODE');
+  });
+
+  it('keeps what torch.load(weights_only=True) accepts beside the weights as opaque values, never tensors', () => {
+    for (const q of ['torch.device', 'builtins.complex', 'collections.Counter', 'torch._utils._rebuild_sparse_tensor', 'torch._utils._rebuild_qtensor']) {
+      expect(call(q, ['x'])).toBeInstanceOf(PyOpaque);
+    }
+    const complex = resolveGlobal('torch', 'ComplexFloatStorage', 'test') as StorageType;
+    expect({ dtype: complex.dtype, opaque: complex.opaque, itemSize: complex.itemSize }).toEqual({ dtype: null, opaque: 'complex64', itemSize: 8 });
+    const storage = new StorageRef('0', null, 16, 'complex64', 8);
+    expect(call('torch._utils._rebuild_tensor_v2', [storage, 0, ints(2), ints(1), false, null])).toBeInstanceOf(PyOpaque);
+    expect(call('torch._utils._rebuild_tensor_v3', [new StorageRef('0', null, 16), 0, ints(2), ints(1), false, null, resolveGlobal('torch', 'complex64', 'test')])).toBeInstanceOf(PyOpaque);
+  });
+
+  it('rebuilds a tensor with Python attributes (_rebuild_from_type_v2 of torch.Tensor) as the tensor itself', () => {
+    const v2 = resolveGlobal('torch._utils', '_rebuild_tensor_v2', 'test');
+    const args = new PyTuple([floats(2), 0, ints(2), ints(1), false, null]);
+    expect(call('torch._tensor._rebuild_from_type_v2', [v2, resolveGlobal('torch', 'Tensor', 'test'), args, null])).toBeInstanceOf(TensorRef);
+    expect(call('torch._tensor._rebuild_from_type_v2', [v2, resolveGlobal('torch', 'device', 'test'), args, null])).toBeInstanceOf(PyOpaque);
+    const self = resolveGlobal('torch._tensor', '_rebuild_from_type_v2', 'test');
+    expect(call('torch._tensor._rebuild_from_type_v2', [self, resolveGlobal('torch', 'Tensor', 'test'), new PyTuple([]), null])).toBeInstanceOf(PyOpaque);
+  });
+
+  it('refuses a size tuple of more than 64 dimensions before reading it', () => {
+    expect(errorOf(() => call('torch._utils._rebuild_tensor_v2', [floats(1), 0, ints(...new Array(65).fill(1)), ints(...new Array(65).fill(0)), false, null])).code).toBe('E_LIMIT');
   });
 });
