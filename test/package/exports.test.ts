@@ -18,11 +18,14 @@ describe('public exports of the built package', () => {
   it('rnnport exports exactly the documented API', async () => {
     expect(await exportsOf('index.js')).toEqual([
       'DEFAULT_LIMITS',
+      'Embedding',
       'GOLDEN_FORMATS',
       'GRU',
       'GRUCell',
       'LSTM',
       'LSTMCell',
+      'LayerNorm',
+      'Linear',
       'PackedSequence',
       'RNN',
       'RNNBase',
@@ -40,6 +43,7 @@ describe('public exports of the built package', () => {
       'fromStateDict',
       'initFastEngine',
       'isRnnportError',
+      'listLayers',
       'listModules',
       'loadStateDict',
       'loadStateDictSync',
