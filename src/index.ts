@@ -89,11 +89,13 @@ export { initFastEngine } from './fast/engine.js';
 export {
   GOLDEN_FORMATS,
   runGoldenSpec,
+  type AnyGoldenSpec,
   type GoldenFiles,
   type GoldenFormat,
   type GoldenInput,
   type GoldenResult,
   type GoldenSpec,
+  type LayerGoldenSpec,
   type RunGoldenOptions,
   type TensorComparison,
 } from './conformance/golden.js';

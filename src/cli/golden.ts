@@ -12,19 +12,19 @@ import {
   type GoldenFiles,
   type GoldenFormat,
   type GoldenResult,
-  type GoldenSpec,
+  type AnyGoldenSpec,
   type RunGoldenOptions,
 } from '../conformance/golden.js';
 import { fail, ioError } from '../errors.js';
 import { openStateDict, readNpyFile } from '../node.js';
 
-export { GOLDEN_FORMATS, type GoldenFormat, type GoldenResult, type GoldenSpec, type RunGoldenOptions } from '../conformance/golden.js';
+export { GOLDEN_FORMATS, type AnyGoldenSpec, type GoldenFormat, type GoldenResult, type GoldenSpec, type RunGoldenOptions } from '../conformance/golden.js';
 
 /** One case folder. */
 export interface GoldenCase {
   readonly name: string;
   readonly dir: string;
-  readonly spec: GoldenSpec;
+  readonly spec: AnyGoldenSpec;
   /** The weights formats this case ships, in GOLDEN_FORMATS order. */
   readonly formats: readonly GoldenFormat[];
 }
@@ -48,9 +48,9 @@ export function listGoldenCases(dir: string, filter?: string): GoldenCase[] {
   return names.map((name) => {
     const caseDir = join(dir, name);
     const path = join(caseDir, 'case.json');
-    let spec: GoldenSpec;
+    let spec: AnyGoldenSpec;
     try {
-      spec = JSON.parse(readFileSync(path, 'utf8')) as GoldenSpec;
+      spec = JSON.parse(readFileSync(path, 'utf8')) as AnyGoldenSpec;
     } catch (e) {
       throw ioError('golden case.json', path, e, 'a readable golden case folder');
     }
