@@ -8,7 +8,7 @@ import type { EngineChoice, LayerKind, LayerParameter, SimdOption } from '../../
 import type { FloatDType } from '../../dtype.js';
 import type { Engine, FloatArray } from '../../engine/types.js';
 import { badArgument, fail } from '../../errors.js';
-import { Tensor } from '../../tensor.js';
+import { formatShape, Tensor } from '../../tensor.js';
 import { checkFromStateDictArgs, type StateDictLike } from '../discover.js';
 import { selectEngine } from '../engine-select.js';
 import { resolveRuntimeOptions, type RuntimeOptions } from '../options.js';
@@ -62,12 +62,17 @@ export function layerFromStateDictArgs(kind: LayerKind, sd: StateDictLike, optio
   return { prefix: resolveRuntimeOptions(prefix === undefined ? {} : { prefix }).prefix, ...(dtype !== undefined && { dtype }), ...(engine !== undefined && { engine }), ...(simd !== undefined && { simd }) };
 }
 
-/** `<prefix>name` of a state_dict, or E_MISSING_PARAMETER naming the key and what the layer needs. */
-export function parameterAt(sd: StateDictLike, prefix: string, name: 'weight' | 'bias', expected: string): Tensor {
-  const key = prefix + name;
+/**
+ * `<prefix>weight` of a state_dict, whose shape gives a layer's sizes: E_MISSING_PARAMETER when
+ * absent (`expected` says what the layer needs, `orElse` what else would do), E_PARAMETER_SHAPE
+ * when its rank is not `expected`'s (`rank` 0: any rank ≥ 1).
+ */
+export function weightAt(sd: StateDictLike, prefix: string, rank: number, expected: string, orElse = ''): Tensor {
+  const key = `${prefix}weight`;
   const t = sd.get(key);
-  if (t === undefined) throw fail('E_MISSING_PARAMETER', { what: `parameter ${key}`, expected, got: 'no such key', at: key });
+  if (t === undefined) throw fail('E_MISSING_PARAMETER', { what: `parameter ${key}`, expected: `a weight ${expected}${orElse}`, got: 'no such key', at: key });
   if (!(t instanceof Tensor)) throw badArgument(`parameter ${key}`, 'a Tensor', t);
+  if (rank === 0 ? t.ndim === 0 : t.ndim !== rank) throw fail('E_PARAMETER_SHAPE', { what: `shape of ${key}`, expected, got: formatShape(t.shape), at: key });
   return t;
 }
 

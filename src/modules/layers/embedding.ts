@@ -17,12 +17,12 @@ import { layerParameters, type EmbeddingConfig } from '../../config.js';
 import { embeddingGather } from '../../engine/embedding.js';
 import { allocFloat } from '../../engine/linear.js';
 import type { FloatArray } from '../../engine/types.js';
-import { badArgument, fail } from '../../errors.js';
-import { formatShape, Tensor } from '../../tensor.js';
+import { badArgument } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
 import type { StateDictLike } from '../discover.js';
 import { bad, boolean, integer } from '../options.js';
 import type { Weights } from '../weights.js';
-import { LayerBase, layerFromStateDictArgs, parameterAt, prepareLayer, type LayerCommonOptions } from './base.js';
+import { LayerBase, layerFromStateDictArgs, prepareLayer, weightAt, type LayerCommonOptions } from './base.js';
 import { checkIndices, type Indices } from './indices.js';
 
 /** The options of nn.Embedding that its weight cannot tell (PyTorch's constructor arguments, camelCase). */
@@ -103,10 +103,7 @@ export class Embedding extends LayerBase {
    */
   static fromStateDict(sd: StateDictLike, options: EmbeddingFromStateDictOptions = {}): Embedding {
     const common = layerFromStateDictArgs('Embedding', sd, options);
-    const key = `${common.prefix}weight`;
-    const weight = parameterAt(sd, common.prefix, 'weight', 'a 2-d weight (num_embeddings, embedding_dim)');
-    if (weight.ndim !== 2) throw fail('E_PARAMETER_SHAPE', { what: `shape of ${key}`, expected: '2-d (num_embeddings, embedding_dim)', got: formatShape(weight.shape), at: key });
-    const [numEmbeddings, embeddingDim] = weight.shape as [number, number];
+    const [numEmbeddings, embeddingDim] = weightAt(sd, common.prefix, 2, '2-d (num_embeddings, embedding_dim)').shape as [number, number];
     const { paddingIdx, maxNorm, normType, scaleGradByFreq, sparse } = options;
     const lookup = { paddingIdx, maxNorm, normType, scaleGradByFreq, sparse };
     const given = Object.fromEntries(Object.entries(lookup).filter(([, v]) => v !== undefined)) as EmbeddingLookupOptions;

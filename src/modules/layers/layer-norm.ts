@@ -18,7 +18,7 @@ import type { StateDictLike } from '../discover.js';
 import { checkDType } from '../forward.js';
 import { bad, boolean, integer } from '../options.js';
 import type { Weights } from '../weights.js';
-import { LayerBase, layerFromStateDictArgs, parameterAt, prepareLayer, type LayerCommonOptions } from './base.js';
+import { LayerBase, layerFromStateDictArgs, prepareLayer, weightAt, type LayerCommonOptions } from './base.js';
 
 /** Options of nn.LayerNorm (PyTorch's constructor arguments, camelCase). */
 export interface LayerNormOptions extends LayerCommonOptions {
@@ -99,11 +99,7 @@ export class LayerNorm extends LayerBase {
       }
       return new LayerNorm({ ...common, ...extra, normalizedShape }, sd);
     }
-    const weight = parameterAt(sd, common.prefix, 'weight', 'a weight of shape normalized_shape (or options elementwiseAffine: false and normalizedShape for a LayerNorm without parameters)');
-    if (weight.ndim === 0) {
-      const key = `${common.prefix}weight`;
-      throw fail('E_PARAMETER_SHAPE', { what: `shape of ${key}`, expected: 'normalized_shape: ≥ 1-d', got: formatShape(weight.shape), at: key });
-    }
+    const weight = weightAt(sd, common.prefix, 0, 'of shape normalized_shape (≥ 1-d)', ', or options elementwiseAffine: false and normalizedShape for a LayerNorm without parameters');
     return new LayerNorm({ ...common, ...extra, normalizedShape: normalizedShape ?? weight.shape, bias: sd.has(`${common.prefix}bias`) }, sd);
   }
 

@@ -9,12 +9,12 @@
 import { layerParameters, type LinearConfig } from '../../config.js';
 import type { FloatArray, PreparedLinear } from '../../engine/types.js';
 import { badArgument, fail } from '../../errors.js';
-import { formatShape, Tensor } from '../../tensor.js';
+import { Tensor } from '../../tensor.js';
 import type { StateDictLike } from '../discover.js';
 import { checkDType } from '../forward.js';
 import { boolean, integer } from '../options.js';
 import type { Weights } from '../weights.js';
-import { LayerBase, layerFromStateDictArgs, parameterAt, prepareLayer, type LayerCommonOptions } from './base.js';
+import { LayerBase, layerFromStateDictArgs, prepareLayer, weightAt, type LayerCommonOptions } from './base.js';
 
 /** Options of nn.Linear (PyTorch's constructor arguments, camelCase). */
 export interface LinearOptions extends LayerCommonOptions {
@@ -62,10 +62,7 @@ export class Linear extends LayerBase {
    */
   static fromStateDict(sd: StateDictLike, options: LinearFromStateDictOptions = {}): Linear {
     const common = layerFromStateDictArgs('Linear', sd, options);
-    const key = `${common.prefix}weight`;
-    const weight = parameterAt(sd, common.prefix, 'weight', 'a 2-d weight (out_features, in_features)');
-    if (weight.ndim !== 2) throw fail('E_PARAMETER_SHAPE', { what: `shape of ${key}`, expected: '2-d (out_features, in_features)', got: formatShape(weight.shape), at: key });
-    const [outFeatures, inFeatures] = weight.shape as [number, number];
+    const [outFeatures, inFeatures] = weightAt(sd, common.prefix, 2, '2-d (out_features, in_features)').shape as [number, number];
     return new Linear({ ...common, inFeatures, outFeatures, bias: sd.has(`${common.prefix}bias`) }, sd);
   }
 
