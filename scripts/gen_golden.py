@@ -22,6 +22,12 @@ golden/<case>/case.json:
   expected             tensor name -> .npy: output, h_n, c_n (a cell: h_n = h', c_n = c', one
                        step), and the intermediates padded, packed_data, batch_sizes,
                        sorted_indices, unsorted_indices
+
+A layer case (module Embedding, Linear or LayerNorm: the layers around a recurrent module) has the
+same fields; options are the layer's constructor arguments (eps and padding_idx are not in the
+state_dict), input is {kind: 'layer', input: 'input.npy'} (int64 or int32 indices for an
+Embedding) and expected is {output: 'output.npy'}: output = module(input). An Embedding without
+max_norm is a gather: its tolerance is 0.
 """
 import copy
 import hashlib
@@ -290,6 +296,68 @@ def optimizer_state(sd):
     return opt.state_dict()
 
 
+# ---- one layer case -----------------------------------------------------------------------------
+
+LAYER_CLASSES = {'Embedding': nn.Embedding, 'Linear': nn.Linear, 'LayerNorm': nn.LayerNorm}
+
+
+def make_layer(cls, opts, seed, wdtype):
+    """PyTorch's own initialisation, except LayerNorm's (weight 1, bias 0 would test nothing)."""
+    torch.manual_seed(seed)
+    m = LAYER_CLASSES[cls](**opts)
+    g = torch.Generator().manual_seed(seed + 3)
+    with torch.no_grad():
+        for p in m.parameters():
+            if cls == 'LayerNorm':
+                p.copy_(torch.randn(p.shape, generator=g))
+            if wdtype in ('float16', 'bfloat16'):
+                p.copy_(p.to(TORCH_DTYPE[wdtype]).float())
+    return m.eval()
+
+
+def gen_layer_case(c):
+    name, cls = c['name'], c['module']
+    seed = seed_of(name)
+    dtype = c.get('dtype', 'float32')
+    wdtype = c.get('weights_dtype', dtype)
+    tdt = TORCH_DTYPE[dtype]
+    opts = dict(c['options'])
+    m = make_layer(cls, opts, seed, wdtype).to(tdt)
+    sd = weights_of(m, c, wdtype)  # before the forward: max_norm renormalises the weight in place
+    gen = torch.Generator().manual_seed(seed + 1)
+    shape = c['input_shape']
+    if cls == 'Embedding':
+        x = torch.randint(0, opts['num_embeddings'], shape, generator=gen, dtype=torch.int64)
+        if opts.get('padding_idx') is not None and len(shape) > 0:
+            x[..., -1] = opts['padding_idx'] % opts['num_embeddings']  # padded positions
+        x = x.to(torch.int32) if c.get('index_dtype') == 'int32' else x
+    else:
+        x = (torch.randn(*shape, generator=gen, dtype=torch.float64) * c.get('input_scale', 1.0)
+             + c.get('input_shift', 0.0)).to(tdt)
+    with torch.no_grad():
+        out = m(x)
+
+    d = os.path.join(ROOT, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for k, v in (('input', x), ('output', out)):
+        with open(os.path.join(d, k + '.npy'), 'wb') as f:
+            f.write(npy_bytes(to_np(v)))
+    formats = write_weights(d, sd, c, wdtype)
+    atol, rtol = c.get('tol', TOL[dtype])
+    meta = {
+        'schema': 1, 'name': name, 'module': cls, 'options': opts, 'prefix': c.get('prefix', ''),
+        'pt_key': c.get('pt_key'), 'seed': seed, 'dtype': dtype, 'weights_dtype': wdtype,
+        'atol': atol, 'rtol': rtol, 'torch': torch.__version__, 'numpy': np.__version__,
+        'python': platform.python_version(), 'covers': c['covers'], 'weights': formats,
+        'input': {'kind': 'layer', 'input': 'input.npy', 'recipe': 'output = module(input)'},
+        'expected': {'output': 'output.npy'},
+    }
+    with open(os.path.join(d, 'case.json'), 'w') as f:
+        json.dump(meta, f, indent=2)
+        f.write('\n')
+
+
 # ---- the cases ----------------------------------------------------------------------------------
 
 MODES = [('rnn_tanh', 'RNN', 'tanh'), ('rnn_relu', 'RNN', 'relu'), ('gru', 'GRU', None), ('lstm', 'LSTM', None)]
@@ -454,9 +522,68 @@ def multi_cases():
     ]
 
 
+def layer_cases():
+    def case(name, cls, options, covers, input_shape, **kw):
+        return {'name': name, 'module': cls, 'options': options, 'covers': f'{cls}: {covers}', 'input_shape': input_shape, **kw}
+
+    lstm = {'prefix': 'encoder.rnn.', 'module': 'LSTM', 'options': opts('LSTM', None, I=6, H=4, bidir=True)}
+    exact = {'tol': (0.0, 0.0)}
+    emb = {'num_embeddings': 20, 'embedding_dim': 6}
+    return [
+        case('embedding', 'Embedding', emb, 'int64 indices (B 3, T 5), a gather (tolerance 0)', [3, 5], **exact),
+        case('embedding_1d', 'Embedding', emb, '1-d int64 indices', [7], **exact),
+        case('embedding_int32', 'Embedding', emb, 'int32 indices (3-d)', [2, 3, 4], index_dtype='int32', **exact),
+        case('embedding_padding_idx', 'Embedding', dict(emb, padding_idx=0),
+             'padding_idx=0 (its row zero, as PyTorch initialises it), under encoder.embedding. beside an LSTM '
+             'and a head, inside {model, optimizer, epoch}', [3, 5], prefix='encoder.embedding.', pt_key='model',
+             siblings=[lstm], extra_keys={'head.weight': [3, 8], 'head.bias': [3]}, **exact),
+        case('embedding_padding_idx_negative', 'Embedding', dict(emb, padding_idx=-1),
+             'padding_idx=-1 (normalised to 19)', [4, 3], **exact),
+        case('embedding_f64', 'Embedding', emb, 'float64 table', [3, 5], dtype='float64', **exact),
+        case('embedding_w_f16', 'Embedding', emb, 'float16 table upcast to float32', [3, 5],
+             weights_dtype='float16', **exact),
+        case('embedding_w_bf16', 'Embedding', emb, 'bfloat16 table upcast to float32 (safetensors and .pt only)',
+             [3, 5], weights_dtype='bfloat16', **exact),
+        case('embedding_max_norm', 'Embedding', dict(emb, max_norm=1.5), 'max_norm=1.5: rows renormalised', [3, 5]),
+        case('embedding_max_norm_p1', 'Embedding', dict(emb, max_norm=2.0, norm_type=1.0),
+             'max_norm=2 with norm_type=1', [3, 5]),
+        case('linear', 'Linear', {'in_features': 6, 'out_features': 5}, '2-d input (4, 6)', [4, 6]),
+        case('linear_nobias', 'Linear', {'in_features': 6, 'out_features': 5, 'bias': False}, 'bias=False', [4, 6]),
+        case('linear_3d', 'Linear', {'in_features': 6, 'out_features': 5}, '3-d input (2, 3, 6) under head.',
+             [2, 3, 6], prefix='head.', siblings=[lstm]),
+        case('linear_1d', 'Linear', {'in_features': 6, 'out_features': 5}, '1-d input (6,)', [6]),
+        case('linear_batch0', 'Linear', {'in_features': 6, 'out_features': 5}, 'no rows: input (0, 6)', [0, 6]),
+        case('linear_wide', 'Linear', {'in_features': 40, 'out_features': 37},
+             'in 40, out 37 (not a multiple of the panel width), 70 rows', [70, 40]),
+        case('linear_f64', 'Linear', {'in_features': 6, 'out_features': 5}, 'float64, 3-d input', [2, 3, 6],
+             dtype='float64'),
+        case('linear_w_f16', 'Linear', {'in_features': 6, 'out_features': 5}, 'float16 weights upcast to float32',
+             [4, 6], weights_dtype='float16'),
+        case('linear_w_bf16', 'Linear', {'in_features': 6, 'out_features': 5, 'bias': False},
+             'bfloat16 weights upcast to float32, bias=False (safetensors and .pt only)', [4, 6],
+             weights_dtype='bfloat16'),
+        case('layernorm', 'LayerNorm', {'normalized_shape': 8}, 'normalized_shape 8, random weight and bias, 3-d input',
+             [3, 4, 8]),
+        case('layernorm_no_affine', 'LayerNorm', {'normalized_shape': 8, 'elementwise_affine': False},
+             'elementwise_affine=False (no parameters) under norm. beside a head', [5, 8], prefix='norm.',
+             extra_keys={'head.weight': [3, 8], 'head.bias': [3]}),
+        case('layernorm_nobias', 'LayerNorm', {'normalized_shape': 8, 'bias': False}, 'bias=False (PyTorch >= 2.1)',
+             [5, 8]),
+        case('layernorm_eps', 'LayerNorm', {'normalized_shape': 8, 'eps': 1e-3},
+             'eps=1e-3 on inputs of variance ~1e-4 (eps matters)', [5, 8], input_scale=0.01),
+        case('layernorm_multidim', 'LayerNorm', {'normalized_shape': [4, 6]}, 'normalized_shape (4, 6)', [2, 4, 6]),
+        case('layernorm_wide', 'LayerNorm', {'normalized_shape': 300},
+             'N 300, inputs around 50 (variance by E[x^2] - E[x]^2 would cancel)', [10, 300],
+             input_scale=3.0, input_shift=50.0),
+        case('layernorm_f64', 'LayerNorm', {'normalized_shape': 8}, 'float64', [3, 8], dtype='float64'),
+        case('layernorm_w_f16', 'LayerNorm', {'normalized_shape': 8}, 'float16 weight and bias upcast to float32',
+             [3, 8], weights_dtype='float16'),
+    ]
+
+
 def cases_main():
     out = [c for m in MODES for c in mode_cases(*m)] + [c for m in CELLS for c in cell_cases(*m)]
-    return out + proj_cases() + multi_cases() + wide_cases()
+    return out + proj_cases() + multi_cases() + wide_cases() + layer_cases()
 
 
 def cases_113():
@@ -520,7 +647,7 @@ def main():
         if os.path.isdir(os.path.join(ROOT, old)) and old.endswith('_t113') == T113 and old not in names:
             shutil.rmtree(os.path.join(ROOT, old))
     for c in cases:
-        gen_case(c)
+        (gen_layer_case if c['module'] in LAYER_CLASSES else gen_case)(c)
     write_manifest()
     print(f'{len(cases)} cases written (torch {torch.__version__})')
 

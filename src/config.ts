@@ -143,3 +143,73 @@ export function expectedParameters(kind: ModuleKind, shape: ModuleConfig): Expec
   }
   return list;
 }
+
+// ---- the layers around a recurrent module -----------------------------------------------------
+// nn.Embedding, nn.Linear and nn.LayerNorm register `weight` then `bias` (torch/nn/modules/
+// sparse.py, linear.py, normalization.py); their shapes are the configuration a state_dict fixes.
+
+/** The layers rnnport runs around a recurrent module, PyTorch's class names. */
+export type LayerKind = 'Embedding' | 'Linear' | 'LayerNorm';
+
+/** Every layer kind. */
+export const LAYER_KINDS: readonly LayerKind[] = ['Embedding', 'Linear', 'LayerNorm'];
+
+/** nn.Embedding's sizes: weight (num_embeddings, embedding_dim). */
+export interface EmbeddingConfig {
+  /** `num_embeddings`: rows of the table (the vocabulary). */
+  readonly numEmbeddings: number;
+  /** `embedding_dim`: features per row. */
+  readonly embeddingDim: number;
+}
+
+/** nn.Linear's sizes: weight (out_features, in_features), bias (out_features). */
+export interface LinearConfig {
+  /** `in_features` */
+  readonly inFeatures: number;
+  /** `out_features` */
+  readonly outFeatures: number;
+  /** `bias`: whether the bias exists */
+  readonly bias: boolean;
+}
+
+/** nn.LayerNorm's parameters: weight and bias of shape normalized_shape. */
+export interface LayerNormConfig {
+  /** `normalized_shape`: the trailing dims normalised over (an int n is `[n]`). */
+  readonly normalizedShape: readonly number[];
+  /** `elementwise_affine`: whether weight (and bias) exist */
+  readonly elementwiseAffine: boolean;
+  /** `bias` (PyTorch ≥ 2.1): whether the bias exists; false without elementwise_affine */
+  readonly bias: boolean;
+}
+
+/** The configuration of each layer kind. */
+export interface LayerConfigByKind {
+  Embedding: EmbeddingConfig;
+  Linear: LinearConfig;
+  LayerNorm: LayerNormConfig;
+}
+
+/** A layer's parameter: `weight` or `bias`, its shape and what the dims mean. */
+export interface LayerParameter {
+  readonly name: 'weight' | 'bias';
+  readonly shape: readonly number[];
+  /** The dims in PyTorch's words, e.g. `out_features, in_features`. */
+  readonly meaning: string;
+}
+
+/** The parameters of a layer, in PyTorch's registration order (weight, then bias), with their shapes. */
+export function layerParameters<K extends LayerKind>(kind: K, config: LayerConfigByKind[K]): LayerParameter[] {
+  if (kind === 'Embedding') {
+    const c = config as EmbeddingConfig;
+    return [{ name: 'weight', shape: [c.numEmbeddings, c.embeddingDim], meaning: 'num_embeddings, embedding_dim' }];
+  }
+  if (kind === 'Linear') {
+    const c = config as LinearConfig;
+    const weight: LayerParameter = { name: 'weight', shape: [c.outFeatures, c.inFeatures], meaning: 'out_features, in_features' };
+    return c.bias ? [weight, { name: 'bias', shape: [c.outFeatures], meaning: 'out_features' }] : [weight];
+  }
+  const c = config as LayerNormConfig;
+  if (!c.elementwiseAffine) return [];
+  const weight: LayerParameter = { name: 'weight', shape: c.normalizedShape, meaning: 'normalized_shape' };
+  return c.bias ? [weight, { name: 'bias', shape: c.normalizedShape, meaning: 'normalized_shape' }] : [weight];
+}

@@ -1,10 +1,23 @@
 /**
- * rnnport: run PyTorch nn.RNN / nn.GRU / nn.LSTM weights in JavaScript with PyTorch's numbers.
+ * rnnport: run PyTorch nn.RNN / nn.GRU / nn.LSTM weights (and the nn.Embedding, nn.Linear and
+ * nn.LayerNorm around them) in JavaScript with PyTorch's numbers.
  * Explicit named exports only (the list is snapshot-tested).
  */
 export { RNNPORT_ERROR_CODES, RnnportError, isRnnportError, type ErrorDetail, type RnnportErrorCode } from './errors.js';
 export type { DType, FloatDType } from './dtype.js';
-export type { EngineChoice, Family, Mode, ModuleConfig, ModuleKind, Nonlinearity, SimdOption } from './config.js';
+export type {
+  EmbeddingConfig,
+  EngineChoice,
+  Family,
+  LayerKind,
+  LayerNormConfig,
+  LinearConfig,
+  Mode,
+  ModuleConfig,
+  ModuleKind,
+  Nonlinearity,
+  SimdOption,
+} from './config.js';
 export { Tensor, tensor, type StateDict, type TensorInfo } from './tensor.js';
 export { loadStateDict, loadStateDictSync, openWeights, type LoadOptions, type TensorEntry, type WeightsFormat, type WeightsIndex, type WeightsInput } from './io/load.js';
 export { DEFAULT_LIMITS, type Limits } from './io/limits.js';
@@ -51,6 +64,23 @@ export {
   type RunInputs,
   type RunOutputs,
   type Runnable,
+  Embedding,
+  Linear,
+  LayerNorm,
+  listLayers,
+  type EmbeddingFromStateDictOptions,
+  type EmbeddingLookupOptions,
+  type EmbeddingOptions,
+  type Indices,
+  type LayerBase,
+  type LayerCandidate,
+  type LayerCommonOptions,
+  type LayerInfo,
+  type LayerNormFromStateDictOptions,
+  type LayerNormOptions,
+  type LinearFromStateDictOptions,
+  type LinearOptions,
+  type NestedIndices,
 } from './modules/index.js';
 export { explain, explainSvg, type Explanation, type ExplainConfig, type ExplainOptions } from './explain/index.js';
 export { compareTensors, defaultTolerance, type CompareResult, type Tolerance, type WorstElement } from './compare.js';
@@ -70,11 +100,13 @@ export {
   GOLDEN_FORMATS,
   expressGolden,
   runGoldenSpec,
+  type AnyGoldenSpec,
   type GoldenFiles,
   type GoldenFormat,
   type GoldenInput,
   type GoldenResult,
   type GoldenSpec,
+  type LayerGoldenSpec,
   type RunGoldenOptions,
   type TensorComparison,
 } from './conformance/golden.js';

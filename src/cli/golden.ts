@@ -16,7 +16,7 @@ import {
   type GoldenFiles,
   type GoldenFormat,
   type GoldenResult,
-  type GoldenSpec,
+  type AnyGoldenSpec,
   type RunGoldenOptions,
 } from '../conformance/golden.js';
 import { loadCase, type Case } from '../conformance/case.js';
@@ -31,7 +31,7 @@ import { openZip, type ZipArchive } from '../io/zip.js';
 import { ioError } from '../node-files.js';
 import { fileSource, openStateDict, readNpyFile } from '../node.js';
 
-export { GOLDEN_FORMATS, type GoldenFormat, type GoldenResult, type GoldenSpec, type RunGoldenOptions } from '../conformance/golden.js';
+export { GOLDEN_FORMATS, type AnyGoldenSpec, type GoldenFormat, type GoldenResult, type GoldenSpec, type RunGoldenOptions } from '../conformance/golden.js';
 
 /** The archive's file name inside a packaged golden directory. */
 export const GOLDEN_ARCHIVE = 'golden.zip';
@@ -41,7 +41,7 @@ export interface GoldenCase {
   readonly name: string;
   /** Where its files are, for messages: a folder, or `archive.zip:case`. */
   readonly where: string;
-  readonly spec: GoldenSpec;
+  readonly spec: AnyGoldenSpec;
   /** The weights formats this case ships, in GOLDEN_FORMATS order. */
   readonly formats: readonly GoldenFormat[];
   readonly files: GoldenFiles;
@@ -106,10 +106,10 @@ export function runGoldenCase(c: GoldenCase, format: GoldenFormat, options: RunG
 
 const wanted = (name: string, filter: string | undefined): boolean => filter === undefined || name.includes(filter);
 
-function parseSpec(text: string, name: string, where: string): GoldenSpec {
-  let spec: GoldenSpec;
+function parseSpec(text: string, name: string, where: string): AnyGoldenSpec {
+  let spec: AnyGoldenSpec;
   try {
-    spec = JSON.parse(text) as GoldenSpec;
+    spec = JSON.parse(text) as AnyGoldenSpec;
   } catch (e) {
     throw ioError('golden case.json', 'a golden case.json', where, e);
   }
@@ -119,8 +119,8 @@ function parseSpec(text: string, name: string, where: string): GoldenSpec {
   return spec;
 }
 
-const formatsOf = (spec: GoldenSpec): GoldenFormat[] => GOLDEN_FORMATS.filter((f) => spec.weights[f] !== undefined);
-const keyOption = (spec: GoldenSpec, format: GoldenFormat): { key?: string } => (format === 'pt' && spec.pt_key !== null ? { key: spec.pt_key } : {});
+const formatsOf = (spec: AnyGoldenSpec): GoldenFormat[] => GOLDEN_FORMATS.filter((f) => spec.weights[f] !== undefined);
+const keyOption = (spec: AnyGoldenSpec, format: GoldenFormat): { key?: string } => (format === 'pt' && spec.pt_key !== null ? { key: spec.pt_key } : {});
 
 /** Case folders under `dir`: weights opened by path (`openStateDict`), .npy files read from disk. */
 function folderCases(dir: string, filter: string | undefined): GoldenCase[] {

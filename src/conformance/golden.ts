@@ -10,7 +10,10 @@ import { compareTensors, type CompareResult } from '../compare.js';
 import type { FloatDType } from '../dtype.js';
 import { fail } from '../errors.js';
 import {
+  Embedding,
   fromStateDict,
+  LayerNorm,
+  Linear,
   PackedSequence,
   packPaddedSequence,
   packSequence,
@@ -18,7 +21,7 @@ import {
   padSequence,
   type RecurrentModule,
 } from '../modules/index.js';
-import type { EngineChoice, Mode, ModuleKind, SimdOption } from '../config.js';
+import { LAYER_KINDS, type EngineChoice, type LayerKind, type Mode, type ModuleKind, type SimdOption } from '../config.js';
 import { tensor, type StateDict, type Tensor } from '../tensor.js';
 import type { Case } from './case.js';
 
@@ -61,6 +64,25 @@ export interface GoldenSpec {
   readonly expected: Readonly<Record<string, string>>;
 }
 
+/**
+ * case.json of a layer around the recurrent module (nn.Embedding, nn.Linear, nn.LayerNorm):
+ * output = module(input), with the layer's constructor arguments as `options`.
+ */
+export interface LayerGoldenSpec extends Omit<GoldenSpec, 'module' | 'options' | 'input'> {
+  readonly module: LayerKind;
+  readonly options: Readonly<Record<string, number | boolean | readonly number[] | null>>;
+  /** The input .npy: int64 / int32 indices for an Embedding, else a tensor of the compute dtype. */
+  readonly input: { readonly kind: 'layer'; readonly input: string };
+}
+
+/** Any case.json: a recurrent module's or a layer's (told apart by `module`). */
+export type AnyGoldenSpec = GoldenSpec | LayerGoldenSpec;
+
+/** True for a layer case (module Embedding, Linear or LayerNorm). */
+export function isLayerSpec(spec: AnyGoldenSpec): spec is LayerGoldenSpec {
+  return (LAYER_KINDS as readonly string[]).includes(spec.module);
+}
+
 /** Where a case's files come from (a folder on disk, a web server, an archive). */
 export interface GoldenFiles {
   /** The case's weights in `format` as a state_dict (for .pt, the state_dict at `pt_key`). */
@@ -81,9 +103,9 @@ export interface TensorComparison {
 export interface GoldenResult {
   readonly case: string;
   readonly format: GoldenFormat;
-  readonly module: ModuleKind;
-  /** PyTorch's mode string: RNN_TANH, RNN_RELU, GRU or LSTM. */
-  readonly mode: Mode;
+  readonly module: ModuleKind | LayerKind;
+  /** PyTorch's mode string: RNN_TANH, RNN_RELU, GRU or LSTM; a layer's kind for a layer case. */
+  readonly mode: Mode | LayerKind;
   /** The engine that ran it. */
   readonly engine: 'reference' | 'fast';
   /** Config and tensors all as expected. */
@@ -104,10 +126,11 @@ export interface RunGoldenOptions {
 }
 
 /** Runs one case with the weights in `format` and compares every expected tensor. */
-export async function runGoldenSpec(spec: GoldenSpec, files: GoldenFiles, format: GoldenFormat, options: RunGoldenOptions = {}): Promise<GoldenResult> {
+export async function runGoldenSpec(spec: AnyGoldenSpec, files: GoldenFiles, format: GoldenFormat, options: RunGoldenOptions = {}): Promise<GoldenResult> {
   if (spec.weights[format] === undefined) {
     throw fail('E_BAD_OPTION', { what: `weights format of golden case ${spec.name}`, expected: GOLDEN_FORMATS.filter((f) => spec.weights[f] !== undefined).join(' | '), got: format });
   }
+  if (isLayerSpec(spec)) return runLayerSpec(spec, files, format, options);
   const nonlinearity = spec.options['nonlinearity'];
   const module = fromStateDict(await files.stateDict(format), {
     prefix: spec.prefix,
@@ -121,29 +144,68 @@ export async function runGoldenSpec(spec: GoldenSpec, files: GoldenFiles, format
   try {
     const compute = async (file: string): Promise<Tensor> => (await files.tensor(file)).to(spec.dtype);
     const got = await runRecipe(module, spec.input, compute, async (file) => files.tensor(file));
-    for (const [name, npy] of Object.entries(spec.expected)) {
-      const actual = got.get(name);
-      if (actual === undefined) {
-        throw fail('E_INTERNAL', { what: `result "${name}" of golden case ${spec.name}`, expected: 'a tensor', got: 'none' });
-      }
-      const expected = await files.tensor(npy);
-      tensors.push({ tensor: name, gotShape: actual.shape, expectedShape: expected.shape, result: compareTensors(actual, expected, spec) });
-    }
+    tensors.push(...(await compareExpected(spec, files, got)));
   } finally {
     module.dispose(); // frees the fast engine's WASM memory, after every result was read
   }
-  const configMismatches = compareConfig(module, spec);
+  return result(spec, format, module.mode, module.engine, compareConfig(module, spec), tensors);
+}
+
+/** Every expected tensor of a case compared with what the run produced. */
+async function compareExpected(spec: AnyGoldenSpec, files: GoldenFiles, got: ReadonlyMap<string, Tensor>): Promise<TensorComparison[]> {
+  const tensors: TensorComparison[] = [];
+  for (const [name, npy] of Object.entries(spec.expected)) {
+    const actual = got.get(name);
+    if (actual === undefined) {
+      throw fail('E_INTERNAL', { what: `result "${name}" of golden case ${spec.name}`, expected: 'a tensor', got: 'none' });
+    }
+    const expected = await files.tensor(npy);
+    tensors.push({ tensor: name, gotShape: actual.shape, expectedShape: expected.shape, result: compareTensors(actual, expected, spec) });
+  }
+  return tensors;
+}
+
+function result(
+  spec: AnyGoldenSpec, format: GoldenFormat, mode: Mode | LayerKind, engine: 'reference' | 'fast',
+  configMismatches: string[], tensors: TensorComparison[],
+): GoldenResult {
   return {
     case: spec.name,
     format,
     module: spec.module,
-    mode: module.mode,
-    engine: module.engine,
+    mode,
+    engine,
     ok: configMismatches.length === 0 && tensors.every((t) => t.result.ok),
     maxAbs: Math.max(0, ...tensors.map((t) => t.result.maxAbs)),
     configMismatches,
     tensors,
   };
+}
+
+/** A layer case: build the layer at its prefix with the options the state_dict cannot tell, output = layer(input). */
+async function runLayerSpec(spec: LayerGoldenSpec, files: GoldenFiles, format: GoldenFormat, options: RunGoldenOptions): Promise<GoldenResult> {
+  const sd = await files.stateDict(format);
+  const common = { prefix: spec.prefix, dtype: spec.dtype, engine: options.engine ?? 'auto', simd: options.simd ?? 'auto' };
+  const o = spec.options;
+  const num = (key: string): number | undefined => (typeof o[key] === 'number' ? (o[key] as number) : undefined);
+  let layer: Embedding | Linear | LayerNorm;
+  if (spec.module === 'Embedding') {
+    layer = Embedding.fromStateDict(sd, { ...common, paddingIdx: num('padding_idx') ?? null, maxNorm: num('max_norm') ?? null, normType: num('norm_type') ?? 2 });
+  } else if (spec.module === 'Linear') {
+    layer = Linear.fromStateDict(sd, common);
+  } else {
+    const noAffine = o['elementwise_affine'] === false ? { elementwiseAffine: false, normalizedShape: o['normalized_shape'] as number | number[] } : {};
+    layer = LayerNorm.fromStateDict(sd, { ...common, eps: num('eps') ?? 1e-5, ...noAffine });
+  }
+  const tensors: TensorComparison[] = [];
+  try {
+    const input = await files.tensor(spec.input.input);
+    const output = layer instanceof Embedding ? layer.forward(input) : layer.forward(input.to(spec.dtype));
+    tensors.push(...(await compareExpected(spec, files, new Map([['output', output]]))));
+  } finally {
+    layer.dispose();
+  }
+  return result(spec, format, spec.module, layer.engine, compareLayerConfig(layer, spec), tensors);
 }
 
 /**
@@ -232,7 +294,9 @@ function compareConfig(module: RecurrentModule, spec: GoldenSpec): string[] {
  * results). Others (pack_sequence / pad_sequence recipes, another padding value or total_length)
  * are not expressible: the reason comes back instead. Weights: the case's safetensors file.
  */
-export async function expressGolden(spec: GoldenSpec, files: GoldenFiles): Promise<Case | { readonly notExpressible: string }> {
+export async function expressGolden(any: AnyGoldenSpec, files: GoldenFiles): Promise<Case | { readonly notExpressible: string }> {
+  if (isLayerSpec(any)) return { notExpressible: `an nn.${any.module} case (run takes recurrent modules)` };
+  const spec = any;
   const inp = spec.input;
   if (inp.kind !== 'tensor' && inp.kind !== 'pack_padded_sequence') return { notExpressible: `built with ${inp.kind}, which run does not take` };
   if ((inp.padding_value ?? 0) !== 0) return { notExpressible: `padding_value ${inp.padding_value} (run pads with 0)` };
@@ -266,6 +330,28 @@ export async function expressGolden(spec: GoldenSpec, files: GoldenFiles): Promi
     ...(lengths !== undefined && { lengths }),
     expected: { output: output as Tensor, hN: hN as Tensor, ...(cN !== undefined && { cN }) },
   };
+}
+
+/** The layer fromStateDict built against case.json's constructor arguments. */
+function compareLayerConfig(layer: Embedding | Linear | LayerNorm, spec: LayerGoldenSpec): string[] {
+  const o = spec.options;
+  const got: Record<string, unknown> = { module: layer.kind, dtype: layer.dtype };
+  const expected: Record<string, unknown> = { module: spec.module, dtype: spec.dtype };
+  if (layer instanceof Embedding) {
+    const n = o['num_embeddings'] as number;
+    const p = (o['padding_idx'] ?? null) as number | null;
+    Object.assign(got, { num_embeddings: layer.numEmbeddings, embedding_dim: layer.embeddingDim, padding_idx: layer.paddingIdx, max_norm: layer.maxNorm });
+    Object.assign(expected, { num_embeddings: n, embedding_dim: o['embedding_dim'], padding_idx: p !== null && p < 0 ? p + n : p, max_norm: o['max_norm'] ?? null });
+  } else if (layer instanceof Linear) {
+    Object.assign(got, { in_features: layer.inFeatures, out_features: layer.outFeatures, bias: layer.bias });
+    Object.assign(expected, { in_features: o['in_features'], out_features: o['out_features'], bias: o['bias'] ?? true });
+  } else {
+    const shape = o['normalized_shape'];
+    const affine = o['elementwise_affine'] ?? true;
+    Object.assign(got, { normalized_shape: layer.normalizedShape.join(', '), elementwise_affine: layer.elementwiseAffine, bias: layer.bias, eps: layer.eps });
+    Object.assign(expected, { normalized_shape: String(shape).split(',').join(', '), elementwise_affine: affine, bias: affine === true && (o['bias'] ?? true), eps: o['eps'] ?? 1e-5 });
+  }
+  return Object.keys(expected).filter((k) => got[k] !== expected[k]).map((k) => `${k}: got ${String(got[k])}, expected ${String(expected[k])}`);
 }
 
 function required<T>(value: T | undefined, what: string): T {

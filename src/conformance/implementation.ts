@@ -6,7 +6,7 @@
  * (`rnnportImplementation`), and `runCase` checks it.
  */
 import { compareTensors, type Tolerance } from '../compare.js';
-import { familyOf, modeOf, type EngineChoice, type ModuleKind, type SimdOption } from '../config.js';
+import { familyOf, MODULE_KINDS, modeOf, type EngineChoice, type LayerKind, type ModuleKind, type SimdOption } from '../config.js';
 import { fail, isRnnportError, RnnportError } from '../errors.js';
 import { fromStateDict, runModule, type RunOutputs } from '../modules/index.js';
 import { formatShape, Tensor, type StateDict } from '../tensor.js';
@@ -72,11 +72,12 @@ export interface CaseOutcome {
 }
 
 /** RNN_TANH … for reports: PyTorch's mode string, or the cell's class with its activation (of a case description or golden spec). */
-export function caseMode(d: { readonly module: ModuleKind; readonly options: Readonly<Record<string, unknown>> }): string {
+export function caseMode(d: { readonly module: ModuleKind | LayerKind; readonly options: Readonly<Record<string, unknown>> }): string {
   const { module, options } = d;
+  if (!MODULE_KINDS.includes(module as ModuleKind)) return module;
   const nonlinearity = options['nonlinearity'] === 'relu' ? 'relu' : 'tanh';
   if (module === 'RNNCell') return `RNNCell_${nonlinearity.toUpperCase()}`;
-  return module.endsWith('Cell') ? module : modeOf(familyOf(module), nonlinearity);
+  return module.endsWith('Cell') ? module : modeOf(familyOf(module as ModuleKind), nonlinearity);
 }
 
 /** `output` of a run padded to T compared with PyTorch's padded to its own (shorter) length: the steps up to that length. */

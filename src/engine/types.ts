@@ -96,6 +96,24 @@ export interface PreparedStack {
   dispose(): void;
 }
 
+/** nn.Linear's parameters in the compute dtype: weight (outFeatures, inFeatures) row-major, bias or null. */
+export interface LinearWeights {
+  readonly dtype: FloatDType;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: FloatArray;
+  readonly bias: FloatArray | null;
+}
+
+/** A linear map prepared once for one engine: y = x Wᵀ + b over rows. */
+export interface PreparedLinear {
+  readonly engine: EngineId;
+  /** x (rows, inFeatures) → y (rows, outFeatures), a new array of the compute dtype. */
+  run(x: FloatArray, rows: number): FloatArray;
+  /** Frees engine-owned memory (WASM); further calls throw E_DISPOSED. */
+  dispose(): void;
+}
+
 /**
  * An engine: everything that computes. The reference engine (src/engine/reference.ts) and the
  * fast engine (src/fast/engine.ts) implement it; a module holds the one it was built with.
@@ -103,4 +121,6 @@ export interface PreparedStack {
 export interface Engine extends EngineId {
   /** Takes the weights in the compute dtype (already checked against `config`) and prepares them. */
   prepare(config: StackConfig, weights: StackWeights): PreparedStack;
+  /** Prepares nn.Linear's weights (the fast engine packs them for its GEMM). */
+  prepareLinear(weights: LinearWeights): PreparedLinear;
 }

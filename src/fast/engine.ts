@@ -1,9 +1,10 @@
 /**
- * The fast engine: a `StackEngine` over the WebAssembly SIMD kernels, float32 and float64 (f64x2
- * lanes: about half the float32 rate, still far above plain JS).
+ * The fast engine: an `Engine` over the WebAssembly SIMD kernels (recurrent stacks and nn.Linear),
+ * float32 and float64 (f64x2 lanes: about half the float32 rate, still far above plain JS).
  */
 import type { SimdOption, StackConfig } from '../config.js';
-import type { Engine, PreparedStack, StackWeights } from '../engine/types.js';
+import type { Engine, LinearWeights, PreparedLinear, PreparedStack, StackWeights } from '../engine/types.js';
+import { FastLinear } from './linear.js';
 import { FastStack } from './stack.js';
 import { kernelModule, resolveSimd, simdSupported } from './wasm.js';
 
@@ -35,6 +36,9 @@ export function createFastEngine(options: FastEngineOptions = {}): Engine {
     simd: build,
     prepare(config: StackConfig, weights: StackWeights): PreparedStack {
       return new FastStack(engine, build, config, weights);
+    },
+    prepareLinear(weights: LinearWeights): PreparedLinear {
+      return new FastLinear(engine, build, weights);
     },
   };
   return engine;

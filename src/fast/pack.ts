@@ -79,11 +79,14 @@ export function geometry(config: StackConfig, dtype: FloatDType): Geometry {
   };
 }
 
+/** The element type of a packed layout: its dtype and bytes per element. */
+export type ElementType = Pick<Geometry, 'dtype' | 'bytes'>;
+
 /**
  * Writes W (rows, K) in blocks `width` columns wide, k-major: column n of the padded product reads
  * W row `source(n)` (−1: zero). Returns the byte offset of the blocks.
  */
-function packBlocks(ws: Workspace, g: Geometry, w: FloatArray, K: number, blocks: number, width: number, source: (n: number) => number): number {
+export function packBlocks(ws: Workspace, g: ElementType, w: FloatArray, K: number, blocks: number, width: number, source: (n: number) => number): number {
   const at = ws.alloc(blocks * width * K * g.bytes);
   const view = ws.view(g.dtype);
   const base = at / g.bytes;
@@ -97,7 +100,8 @@ function packBlocks(ws: Workspace, g: Geometry, w: FloatArray, K: number, blocks
   return at;
 }
 
-function packBias(ws: Workspace, g: Geometry, b: FloatArray | null, count: number, source: (n: number) => number): number {
+/** Writes `count` bias entries, entry n from b[source(n)] (−1, or no bias: zero). Returns its byte offset. */
+export function packBias(ws: Workspace, g: ElementType, b: FloatArray | null, count: number, source: (n: number) => number): number {
   const at = ws.alloc(count * g.bytes);
   if (b !== null) {
     const view = ws.view(g.dtype);

@@ -77,15 +77,18 @@ export interface ResolvedOptions extends StackConfig {
 /** The union of every kind's options (what a constructor may receive). */
 export type AnyOptions = Partial<RNNOptions & LSTMOptions> & CommonOptions;
 
-const bad = (what: string, expected: string, got: unknown): Error =>
+/** E_BAD_OPTION naming the option, what it must be and the value given. */
+export const bad = (what: string, expected: string, got: unknown): Error =>
   fail('E_BAD_OPTION', { what, expected, got: typeof got === 'string' ? JSON.stringify(got) : String(got) });
 
-function integer(name: string, value: unknown, min: number): number {
+/** An integer option ≥ min (E_BAD_OPTION otherwise). */
+export function integer(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw bad(name, `an integer ≥ ${min}`, value);
   return value;
 }
 
-function boolean(name: string, value: unknown, fallback: boolean): boolean {
+/** A boolean option, `fallback` when absent (E_BAD_OPTION for another value). */
+export function boolean(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw bad(name, 'true or false', value);
   return value;
@@ -114,14 +117,7 @@ export function resolveOptions(kind: ModuleKind, options: AnyOptions): ResolvedO
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout <= 1)) throw bad('dropout', 'a number in [0, 1]', dropout);
   const projSize = integer('projSize', options.projSize ?? 0, 0);
   if (projSize >= hiddenSize) throw bad('projSize', `0 (none) or less than hiddenSize ${hiddenSize}`, projSize);
-  const dtype = options.dtype;
-  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') throw bad('dtype', "'float32' or 'float64'", dtype);
-  const engine = options.engine ?? 'auto';
-  if (engine !== 'auto' && engine !== 'reference' && engine !== 'fast') throw bad('engine', "'auto', 'reference' or 'fast'", engine);
-  const simd = options.simd ?? 'auto';
-  if (simd !== 'auto' && simd !== 'relaxed' && simd !== 'plain') throw bad('simd', "'auto', 'relaxed' or 'plain'", simd);
-  const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string') throw bad('prefix', 'a string', prefix);
+  const { dtype, engine, simd, prefix } = resolveRuntimeOptions(options);
   return {
     kind,
     mode: modeOf(base, nonlinearity),
@@ -136,6 +132,28 @@ export function resolveOptions(kind: ModuleKind, options: AnyOptions): ResolvedO
     dtype,
     engine,
     simd,
-    prefix: normalizePrefix(prefix),
+    prefix,
   };
+}
+
+/** The options every module and layer shares besides its sizes: where its weights sit and how it runs. */
+export interface RuntimeOptions {
+  readonly dtype: FloatDType | undefined;
+  readonly engine: EngineChoice;
+  readonly simd: SimdOption;
+  /** Normalized: '' or ending in a dot. */
+  readonly prefix: string;
+}
+
+/** Checks and completes `dtype`, `engine`, `simd` and `prefix` (E_BAD_OPTION). */
+export function resolveRuntimeOptions(options: Pick<CommonOptions, 'dtype' | 'engine' | 'simd' | 'prefix'>): RuntimeOptions {
+  const dtype = options.dtype;
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') throw bad('dtype', "'float32' or 'float64'", dtype);
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'reference' && engine !== 'fast') throw bad('engine', "'auto', 'reference' or 'fast'", engine);
+  const simd = options.simd ?? 'auto';
+  if (simd !== 'auto' && simd !== 'relaxed' && simd !== 'plain') throw bad('simd', "'auto', 'relaxed' or 'plain'", simd);
+  const prefix = options.prefix ?? '';
+  if (typeof prefix !== 'string') throw bad('prefix', 'a string', prefix);
+  return { dtype, engine, simd, prefix: normalizePrefix(prefix) };
 }

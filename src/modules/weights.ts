@@ -22,15 +22,24 @@ export interface CheckedWeights {
   readonly stack: StackWeights;
 }
 
-/** Checks `weights` against the options and converts them to the compute dtype. */
-export function checkWeights(o: ResolvedOptions, weights: Weights): CheckedWeights {
-  if (typeof weights !== 'object' || weights === null) throw badArgument(`new ${o.kind}(options, weights)`, 'weights: a Map or an object of PyTorch name → Tensor', weights);
-  const cell = isCell(o.kind);
-  const map: ReadonlyMap<string, Tensor> = weights instanceof Map ? weights : new Map(Object.entries(weights));
-  const expected = expectedParameters(o.kind, o);
+/** `weights` as a Map (a plain object's entries). */
+export function weightsMap(weights: Weights): ReadonlyMap<string, Tensor> {
+  return weights instanceof Map ? weights : new Map(Object.entries(weights));
+}
+
+/**
+ * The parameters `expected` (names without prefix, shapes) taken from `map` at `prefix`, as
+ * load_state_dict(strict=True) checks them: a missing key is E_MISSING_PARAMETER, another shape
+ * E_PARAMETER_SHAPE, a non-float dtype E_DTYPE_UNSUPPORTED; each error names the key.
+ */
+export function takeParameters(
+  map: ReadonlyMap<string, Tensor>,
+  prefix: string,
+  expected: readonly { readonly name: string; readonly shape: readonly number[]; readonly meaning: string }[],
+): Map<string, Tensor> {
   const parameters = new Map<string, Tensor>();
   for (const e of expected) {
-    const key = o.prefix + e.name;
+    const key = prefix + e.name;
     const t = map.get(key);
     if (t === undefined) throw fail('E_MISSING_PARAMETER', { what: `parameter ${key}`, expected: `shape ${formatShape(e.shape)} (${e.meaning})`, got: 'no such key', at: key });
     if (!(t instanceof Tensor)) throw badArgument(`parameter ${key}`, 'a Tensor', t);
@@ -40,6 +49,23 @@ export function checkWeights(o: ResolvedOptions, weights: Weights): CheckedWeigh
     if (!isFloatDType(t.dtype)) throw fail('E_DTYPE_UNSUPPORTED', { what: `dtype of ${key}`, expected: 'a floating-point dtype', got: t.dtype, at: key });
     parameters.set(e.name, t);
   }
+  return parameters;
+}
+
+/** The compute dtype: the one asked for, else float64 when every parameter is float64 (and there is one), else float32. */
+export function computeDType(requested: FloatDType | undefined, parameters: Iterable<Tensor>): FloatDType {
+  if (requested !== undefined) return requested;
+  const list = [...parameters];
+  return list.length > 0 && list.every((t) => t.dtype === 'float64') ? 'float64' : 'float32';
+}
+
+/** Checks `weights` against the options and converts them to the compute dtype. */
+export function checkWeights(o: ResolvedOptions, weights: Weights): CheckedWeights {
+  if (typeof weights !== 'object' || weights === null) throw badArgument(`new ${o.kind}(options, weights)`, 'weights: a Map or an object of PyTorch name → Tensor', weights);
+  const cell = isCell(o.kind);
+  const map = weightsMap(weights);
+  const expected = expectedParameters(o.kind, o);
+  const parameters = takeParameters(map, o.prefix, expected);
   const names = new Set(expected.map((e) => e.name));
   for (const key of map.keys()) {
     const p = parseParamName(key);
@@ -50,7 +76,7 @@ export function checkWeights(o: ResolvedOptions, weights: Weights): CheckedWeigh
       throw fail('E_UNEXPECTED_PARAMETER', { what: `parameter ${key}`, expected: `only ${[...names].join(', ')}`, got: 'an extra key', at: key });
     }
   }
-  const dtype = o.dtype ?? ([...parameters.values()].every((t) => t.dtype === 'float64') ? 'float64' : 'float32');
+  const dtype = computeDType(o.dtype, parameters.values());
   const D = numDirections(o);
   const layers: LayerWeights[] = [];
   const get = (kind: ParamKind, layer: number, dir: number): FloatArray | null => {

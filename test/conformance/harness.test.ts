@@ -62,6 +62,31 @@ describe('golden harness', () => {
     expect(result.configMismatches).toEqual(['num_layers: got 2, expected 3']);
   });
 
+  it('runs a layer case as output = module(input): a tampered value fails, an exact Embedding passes with tolerance 0', async () => {
+    const [embedding] = listGoldenCases(defaultGoldenDir(), 'embedding_padding_idx_negative');
+    const exact = await runGoldenCase(embedding!, 'pt', { engine: 'fast' });
+    expect([exact.ok, exact.module, exact.mode, exact.maxAbs, embedding!.spec.atol, embedding!.spec.rtol]).toEqual([true, 'Embedding', 'Embedding', 0, 0, 0]);
+    const dir = copyCase('layernorm_multidim');
+    const out = readNpyFile(join(dir, 'output.npy'));
+    const data = Float32Array.from(out.toFloat32());
+    data[7] = data[7]! + 1e-3;
+    writeNpyFile(join(dir, 'output.npy'), tensor(data, out.shape));
+    const [c] = listGoldenCases(work, 'layernorm_multidim');
+    const result = await runGoldenCase(c!, 'npy', { engine: 'reference' });
+    expect(result.ok).toBe(false);
+    expect(result.tensors.map((t) => [t.tensor, t.result.mismatches, t.result.worst?.index])).toEqual([['output', 1, [0, 1, 1]]]);
+  });
+
+  it("reports a layer whose options differ from case.json's constructor arguments", async () => {
+    const dir = copyCase('embedding_padding_idx');
+    const spec = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    spec['options']!['num_embeddings'] = 21;
+    writeFileSync(join(dir, 'case.json'), JSON.stringify(spec));
+    const [c] = listGoldenCases(work, 'embedding_padding_idx');
+    const result = await runGoldenCase(c!, 'safetensors', { engine: 'reference' });
+    expect(result.configMismatches).toEqual(['num_embeddings: got 20, expected 21']);
+  });
+
   it('refuses a weights format the case does not ship with E_BAD_OPTION', async () => {
     const [c] = listGoldenCases(defaultGoldenDir(), 'lstm_w_bf16');
     const attempt = runGoldenCase(c!, 'npz');

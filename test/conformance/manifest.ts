@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GoldenResult, GoldenSpec } from '../../src/cli/golden.js';
+import type { AnyGoldenSpec, GoldenResult } from '../../src/cli/golden.js';
 
 export interface ManifestEntry {
   readonly name: string;
@@ -46,7 +46,7 @@ export function caseHash(dir: string): string {
 }
 
 /** One line per config mismatch and per failed tensor: case, format, tensor, worst index with both values, errors, tolerance. */
-export function describeFailures(result: GoldenResult, spec: GoldenSpec): string[] {
+export function describeFailures(result: GoldenResult, spec: AnyGoldenSpec): string[] {
   const config = result.configMismatches.map((m) => `${result.case} [${result.format}] module config: ${m}`);
   return config.concat(result.tensors
     .filter((t) => !t.result.ok)

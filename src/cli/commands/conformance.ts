@@ -199,7 +199,7 @@ export async function conformance(cmd: ConformanceCommand, io: Io): Promise<Exit
   if (notExpressible.length > 0) lines.push(`not expressible through run, skipped: ${notExpressible.length} case(s)`, table(notExpressible), '');
   lines.push("tolerance: each case's own, |got − expected| ≤ atol + rtol·|expected| (float32 cases 1e-5 + 1e-4·|expected|, float64 1e-10 + 1e-8·|expected|)");
   const passed = outcomes.length - failed.length - unsupportedRuns.length;
-  lines.push(failed.length === 0 ? `all ${passed} run(s) passed${unsupportedRuns.length > 0 ? `, ${unsupportedRuns.length} unsupported` : ''}` : `${failed.length} of ${outcomes.length} runs FAILED`);
+  lines.push(failed.length === 0 ? `all ${passed} runs passed${unsupportedRuns.length > 0 ? `, ${unsupportedRuns.length} unsupported` : ''}` : `${failed.length} of ${outcomes.length} runs FAILED`);
   io.stdout.write(`${lines.join('\n')}\n`);
   if (failed.length > 0) {
     io.stderr.write(failureLine('E_MISMATCH', { what: 'conformance', expected: "every run to match PyTorch's results within its case's tolerance", got: `${failed.length} of ${outcomes.length} runs failing (listed above)` }));

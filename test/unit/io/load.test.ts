@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, resolveLimits } from '../../../src/io/limits.js';
@@ -108,7 +108,8 @@ describe('loadStateDict', () => {
 
 describe('golden weights', () => {
   const root = join(import.meta.dirname, '..', '..', '..', 'golden');
-  const cases = readdirSync(root).filter((c) => !c.includes('.')).slice(0, 12);
+  // the first 12 cases that ship all three (a bfloat16 case has no npz: numpy has no bfloat16)
+  const cases = readdirSync(root).filter((c) => !c.includes('.') && existsSync(join(root, c, 'weights.npz'))).slice(0, 12);
   it.each(cases)('%s: safetensors, npz and the npy directory hold the same tensors', (name) => {
     const [st, npz, dir] = ['weights.safetensors', 'weights.npz', 'weights_npy'].map((f) => openStateDict(join(root, name, f)).load());
     const expected = values(st as StateDict);
