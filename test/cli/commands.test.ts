@@ -8,7 +8,7 @@ import { compareTensors, defaultTolerance } from '../../src/compare.js';
 import { readNpyFile } from '../../src/node.js';
 import { saveNpy } from '../../src/io/npy.js';
 import { tensor } from '../../src/tensor.js';
-import { cli, ensureBuilt, golden, tempDir } from './helpers.js';
+import { cli, ensureBuilt, golden, ROOT, tempDir } from './helpers.js';
 
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {
@@ -44,6 +44,18 @@ describe('rnnport --version / --help', () => {
 });
 
 describe('rnnport inspect', () => {
+  it('lists the Embedding, Linear and LayerNorm beside the recurrent module, in text and JSON', () => {
+    const file = join(ROOT, 'examples', 'node', 'classifier.safetensors');
+    const r = cli(['inspect', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^  rnn\.\s+nn\.LSTM\(8, 12, num_layers=2, bidirectional=True\)$/m);
+    expect(r.stdout).toMatch(/^  embedding\.\s+nn\.Embedding\(40, 8\) \| nn\.Linear\(8, 40, bias=False\)$/m);
+    expect(r.stdout).toMatch(/^  head\.\s+nn\.Linear\(24, 5\)$/m);
+    expect(r.stdout).toMatch(/^  norm\.\s+nn\.LayerNorm\(24\)$/m);
+    const doc = JSON.parse(cli(['inspect', file, '--json']).stdout) as { layers: { kind: string; prefix: string }[] };
+    expect(doc.layers.map((l) => [l.prefix, l.kind])).toEqual([['embedding.', 'Embedding | Linear'], ['head.', 'Linear'], ['norm.', 'LayerNorm']]);
+  });
+
   it.each(['weights.safetensors', 'weights.npz', 'weights.pt', 'weights_npy'])('finds the module in %s', (file) => {
     const r = cli(['inspect', golden(LSTM, file)]);
     expect(r.code).toBe(0);

@@ -17,6 +17,7 @@ import type { InspectCommand } from '../parse.js';
 import { jsonDocument } from '../render/json.js';
 import { formatBytes, table } from '../render/text.js';
 import { openWeightsArg } from '../weights.js';
+import { layerRows, type LayerRow } from '../../state-dict/layers.js';
 
 /** A module found, or why its configuration could not be read from the shapes. */
 type Found = { readonly prefix: string; readonly info: ModuleInfo } | { readonly prefix: string; readonly error: { readonly code: string; readonly message: string } };
@@ -26,6 +27,8 @@ interface Listing {
   readonly key: string | undefined;
   readonly tensors: { name: string; dtype: string; shape: number[]; bytes: number }[];
   readonly modules: Found[];
+  /** Embedding / Linear / LayerNorm found beside the recurrent modules (state-dict/layers.ts). */
+  readonly layers: LayerRow[];
 }
 
 function findModules(tensors: ReadonlyMap<string, TensorEntry>): Found[] {
@@ -44,6 +47,7 @@ function listing(key: string | undefined, tensors: ReadonlyMap<string, TensorEnt
     key,
     tensors: [...tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: [...t.shape], bytes: t.byteLength })),
     modules: findModules(tensors),
+    layers: layerRows(tensors),
   };
 }
 
@@ -65,9 +69,10 @@ export async function inspect(cmd: InspectCommand, io: Io): Promise<ExitCode> {
         format: index.format,
         metadata: index.metadata,
         ...(index.stateDictKeys !== undefined && { stateDictKeys: index.stateDictKeys, key: index.key ?? null }),
-        ...(nested !== undefined && { stateDicts: nested.map((d) => ({ key: d.key, tensors: d.tensors, modules: d.modules.map(moduleJson) })) }),
+        ...(nested !== undefined && { stateDicts: nested.map((d) => ({ key: d.key, tensors: d.tensors, modules: d.modules.map(moduleJson), layers: d.layers })) }),
         tensors: chosen.tensors,
         modules: chosen.modules.map(moduleJson),
+        layers: chosen.layers,
       }),
     );
     return 0;
@@ -91,6 +96,8 @@ export async function inspect(cmd: InspectCommand, io: Io): Promise<ExitCode> {
   const modules = all.flatMap((d) => d.modules.map((m) => keyed(d, [m.prefix === '' ? '(root)' : m.prefix, 'info' in m ? pytorch(m.info) : `cannot infer: ${m.error.code}: ${m.error.message}`])));
   if (modules.length === 0) lines.push('  none (no weight_ih_l0 / weight_ih keys)');
   else lines.push(table(modules));
+  const layers = all.flatMap((d) => d.layers.map((l) => keyed(d, [l.prefix === '' ? '(root)' : l.prefix, l.pytorch])));
+  if (layers.length > 0) lines.push('', 'layers around them (from shapes: a 2-d weight alone is an Embedding or a Linear without bias)', table(layers));
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
