@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, startBrowserEnv, type BrowserEnv } from './helpers.js';
+import { ARTIFACTS, startBrowserEnv, waitForConformance, type BrowserEnv } from './helpers.js';
 
 /** A projected bidirectional LSTM, an unsorted packed GRU, a float64 RNN, and a .pt checkpoint that nests its state_dict under a key. */
 const CASES = ['lstm_proj_bidir_l2_h0', 'gru_packed_unsorted', 'rnn_tanh_f64', 'multi_nested'];
@@ -38,7 +38,7 @@ async function runInPage(cases: readonly string[], formats: readonly string[], e
   const { page, errors } = await env.page();
   const query = new URLSearchParams({ ...(cases.length > 0 && { cases: cases.join(',') }), formats: formats.join(','), engines: engines.join(',') });
   await page.goto(`${env.url}/examples/browser/conformance.html?${query}`);
-  await page.waitForFunction('globalThis.rnnportConformance?.done === true', undefined, { timeout: 60_000 });
+  await waitForConformance(page);
   const results = (await page.evaluate('globalThis.rnnportConformance.results')) as Run[];
   if (screenshot !== undefined) await page.screenshot({ path: join(ARTIFACTS, screenshot) });
   await page.close();

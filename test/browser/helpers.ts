@@ -45,3 +45,24 @@ export async function startBrowserEnv(): Promise<BrowserEnv> {
     },
   };
 }
+
+/**
+ * Waits until the conformance page says it is done, failing only when it makes no progress (no new
+ * result) for `stallMs`: a loaded machine makes the page slower, not stuck, so the limit is on
+ * progress, not on the total time.
+ */
+export async function waitForConformance(page: Page, stallMs = 60_000): Promise<void> {
+  let seen = -1;
+  let since = Date.now();
+  for (;;) {
+    const state = (await page.evaluate('({ done: globalThis.rnnportConformance?.done === true, n: globalThis.rnnportConformance?.results?.length ?? 0 })')) as { done: boolean; n: number };
+    if (state.done) return;
+    if (state.n !== seen) {
+      seen = state.n;
+      since = Date.now();
+    } else if (Date.now() - since > stallMs) {
+      throw new Error(`conformance page made no progress for ${stallMs / 1000} s (stuck after ${seen} result(s))`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
