@@ -4,4 +4,5 @@
  * its own, so pages that only load and run weights do not carry the protobuf code.
  */
 export { toOnnx, type OnnxSource } from './onnx/export.js';
-export type { Lowering, ToOnnxOptions } from './onnx/options.js';
+export { DEFAULT_OPSET, type Lowering, type ToOnnxOptions } from './onnx/options.js';
+export { onnxModule, type OnnxModule, type OnnxModuleOptions, type OnnxResult, type OrtLike, type OrtSessionLike, type OrtTensorLike } from './onnx/runtime.js';

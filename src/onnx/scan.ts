@@ -107,7 +107,7 @@ function stepBody(g: Graph, d: Description, p: string, w: ReturnType<typeof laye
   const wHhT = g.constant(`${p}.weight_hh_T`, elem, [Hout, G * H], transpose(w.wHh, G * H, Hout));
   const bHh = w.bHh === null ? null : g.constant(`${p}.bias_hh`, elem, [G * H], w.bHh);
   const wHrT = w.wHr === null ? null : g.constant(`${p}.weight_hr_T`, elem, [H, Hout], transpose(w.wHr, Hout, H));
-  const split = g.int64s(Array<number>(G).fill(H));
+  const split = G > 1 ? g.int64s(Array<number>(G).fill(H)) : '';
   const zero = masked ? g.constant(`${p}.zero`, elem, [], elem === 'float64' ? new Float64Array(1) : new Float32Array(1)) : null;
 
   const b = g.subgraph(`${p}.step`);
