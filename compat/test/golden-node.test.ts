@@ -22,3 +22,18 @@ describe.each(['auto', 'scan'] as const)('golden cases in onnxruntime-node, lowe
     expect(checked.length).toBeGreaterThan(0);
   });
 });
+
+describe('every opset toOnnx accepts runs in onnxruntime-node', () => {
+  const some = cases.filter((c) => ['lstm_packed_sorted', 'gru_l2_bidir', 'lstm_proj_bidir_l2_h0', 'rnn_tanh_f64_packed'].includes(c.name));
+  it.each([14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25])('opset %i', async (opset) => {
+    expect(some).toHaveLength(4);
+    for (const c of some) {
+      const p = prepare(c);
+      for (const lowering of ['auto', 'scan'] as const) {
+        if (lowering === 'scan' && c.spec.dtype !== 'float32') continue;
+        const checked = check(p, await runModel(toOnnx(weightsOf(c), { ...p.options, opset, lowering }), p.feeds));
+        expect(describeFailures(`${c.name} (${lowering})`, checked)).toBe('');
+      }
+    }
+  });
+});

@@ -91,7 +91,7 @@ export function buildGraph(d: Description, plan: ExportPlan): Graph {
     const cat = (parts: string[], hint: string): string => (parts.length === 1 ? parts[0]! : scope.one('Concat', parts, { axis: int(0) }, hint));
     return { output: y, hN: cat(layers.map((l) => l.hN), 'h_n_tm'), cN: lstm ? cat(layers.map((l) => l.cN as string), 'c_n_tm') : null };
   };
-  const r = plan.lowering === 'native' ? guardEmptyBatch(g, d, shapeTB, stack) : stack(g);
+  const r = plan.lowering === 'native' && plan.emptyBatchGuard ? guardEmptyBatch(g, d, shapeTB, stack) : stack(g);
   x = r.output;
   const hN = outward(r.hN, stateAxes);
   const cN = r.cN === null ? null : outward(r.cN, stateAxes);

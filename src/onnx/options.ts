@@ -48,6 +48,8 @@ export interface ExportPlan {
   readonly opset: number;
   /** The lowering used: never `auto`. */
   readonly lowering: 'native' | 'scan';
+  /** Wrap native layers in If(B == 0) (see export.ts); onnxModule answers B = 0 itself and leaves it out. */
+  readonly emptyBatchGuard: boolean;
 }
 
 export const DEFAULT_OPSET = 17;
@@ -85,5 +87,5 @@ export function planExport(d: Description, options: ToOnnxOptions): ExportPlan {
   if (lowering === 'native' && nativeBlocker !== null) {
     throw fail('E_EXPORT_UNSUPPORTED', { what: "lowering 'native' (ONNX's recurrent operators)", expected: "float32 without proj_size (use lowering 'scan' or 'auto')", got: nativeBlocker });
   }
-  return { batchFirst: batchFirst && !unbatched, state, packed, unbatched, opset, lowering: lowering === 'scan' || nativeBlocker !== null ? 'scan' : 'native' };
+  return { batchFirst: batchFirst && !unbatched, state, packed, unbatched, opset, lowering: lowering === 'scan' || nativeBlocker !== null ? 'scan' : 'native', emptyBatchGuard: true };
 }

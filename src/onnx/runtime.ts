@@ -91,7 +91,8 @@ export async function onnxModule(module: RecurrentModule, ort: OrtLike, options:
   };
   const exportOptions = { state: true, ...(options.opset === undefined ? {} : { opset: options.opset }), ...(options.lowering === undefined ? {} : { lowering: options.lowering }) };
   const modelFor = (packed: boolean): Uint8Array => {
-    const plan = planExport(d, { ...exportOptions, packed, batchFirst: packed ? false : d.batchFirst });
+    // B = 0 never reaches ONNX Runtime (Runner answers it), so the graph needs no If guard for it.
+    const plan = { ...planExport(d, { ...exportOptions, packed, batchFirst: packed ? false : d.batchFirst }), emptyBatchGuard: false };
     return serializeModel(buildGraph(d, plan), { opset: plan.opset, docString: `${d.className} for rnnport's onnxModule` });
   };
   const model = modelFor(false);
@@ -174,6 +175,17 @@ class Runner {
     return new Tensor(this.#d.dtype, shape, r.data as Float32Array);
   }
 
+  /** The results of a batch of 0 (PyTorch returns empty tensors; ONNX Runtime's LSTM / GRU kernels abort on it). */
+  #empty(T: number, lead: readonly number[]): Record<string, OrtTensorLike> {
+    const D = this.#LD / this.#d.numLayers;
+    const none = (dims: readonly number[]): OrtTensorLike => ({ dims, data: this.#d.dtype === 'float64' ? new Float64Array(0) : new Float32Array(0) });
+    return {
+      output: none(this.#d.cell ? [...lead, this.#Hout] : this.#d.batchFirst ? [0, T, D * this.#Hout] : [T, 0, D * this.#Hout]),
+      h_n: none([...lead, this.#Hout]),
+      c_n: none([...lead, this.#d.hiddenSize]),
+    };
+  }
+
   async dense(session: OrtSessionLike, input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined): Promise<OnnxResult> {
     const d = this.#d;
     this.#check('input', input);
@@ -194,7 +206,7 @@ class Runner {
     const lead = d.cell ? [B] : [this.#LD, B];
     const feeds: Record<string, OrtTensorLike> = { input: this.#feed(input, dims), h0: this.#state('h0', h0, lead, this.#Hout, unbatched) };
     if (this.#lstm) feeds['c0'] = this.#state('c0', c0, lead, d.hiddenSize, unbatched);
-    const r = await session.run(feeds);
+    const r = B === 0 ? this.#empty(T, lead) : await session.run(feeds);
     const drop = (shape: readonly number[]): number[] => (unbatched ? shape.filter((_, i) => i !== shape.length - 2) : [...shape]);
     const hN = this.#result(r['h_n'], drop([...lead, this.#Hout]));
     const outShape = d.cell ? drop([B, this.#Hout]) : unbatched ? [T, (this.#LD / d.numLayers) * this.#Hout] : r['output']?.dims ?? [];
