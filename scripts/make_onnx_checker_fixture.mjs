@@ -4,7 +4,7 @@
 // and per model the sha256 of its bytes and the checker's verdict. npm test then needs no Python:
 // test/unit/onnx/ re-exports each model and requires the same bytes and a passing verdict.
 // Usage (after npm run build): node scripts/make_onnx_checker_fixture.mjs [PYTHON]
-//   PYTHON: a Python with the onnx package (default .venv-torch/bin/python, see CONTRACTS "PyTorch for goldens").
+//   PYTHON: a Python with the onnx package (default: .venv-torch/bin/python, the goldens' venv, which has it).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

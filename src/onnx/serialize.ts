@@ -50,7 +50,7 @@ function rawData(data: Initializer['data']): Uint8Array {
   if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) {
     throw fail('E_EXPORT_UNSUPPORTED', { what: 'host byte order', expected: 'little-endian (ONNX raw_data is little-endian)', got: 'big-endian' });
   }
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength); // read once by toBinary, which copies
 }
 
 function tensorProto(t: Initializer): MessageInitShape<typeof TensorProtoSchema> {
