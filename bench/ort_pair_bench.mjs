@@ -3,7 +3,10 @@
 // repeat times one forward pass of each, alternating which goes first, so both see the same machine
 // state. One intra-op and one inter-op thread, sequential execution, every graph optimisation.
 // `stream`: 100 single steps with the state carried (rnnport: forward on (1, B, I) with hx).
-// Prints one JSON line: median_ms (rnnport via ORT), torch_export_median_ms, ratio (of medians).
+// Prints one JSON line: median_ms (rnnport via ORT), torch_export_median_ms, and ratio: the median
+// over repeats of (rnnport's time ÷ the torch export's time next to it), which keeps its meaning on
+// a machine whose load changes during the run (each pair sees the same load). Runs at least 15
+// repeats (each pair is two fast native runs).
 // Usage: node ort_pair_bench.mjs CONFIG_JSON WARMUP REPEAT
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +16,7 @@ import { onnxModule } from '../dist/onnx.js';
 import { readNpy } from './npy.mjs';
 import { summarize } from './configs.mjs';
 
-const [c, warmup, repeat] = [JSON.parse(process.argv[2]), Number(process.argv[3]), Number(process.argv[4])];
+const [c, warmup, repeat] = [JSON.parse(process.argv[2]), Number(process.argv[3]), Math.max(15, Number(process.argv[4]))];
 const dir = join(import.meta.dirname, 'data', c.name);
 const sessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
 const lstm = c.mode === 'LSTM';
@@ -89,4 +92,5 @@ await session.release();
 const { version } = JSON.parse(readFileSync(join(import.meta.dirname, 'node_modules/onnxruntime-node/package.json'), 'utf8'));
 const a = summarize(ours);
 const b = summarize(theirs);
-console.log(JSON.stringify({ ...a, torch_export_median_ms: b.median_ms, ratio: a.median_ms / b.median_ms, ort: version, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
+const ratio = summarize(ours.map((t, i) => t / theirs[i])).median_ms;
+console.log(JSON.stringify({ ...a, torch_export_median_ms: b.median_ms, ratio, ratio_of_medians: a.median_ms / b.median_ms, ort: version, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
