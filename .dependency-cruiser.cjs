@@ -50,6 +50,8 @@ module.exports = {
       from: { path: '^dist/safetensors\\.js$' },
       to: { path: '^dist/(io/(pickle/|zip|torch|npz|npy)|engine/|fast/|modules/)', reachable: true },
     },
+    forbid('onnx-exports-modules', 'rnnport/onnx reads modules (and builds them from a state_dict); it reads no files and no other entry point imports it.', '^dist/onnx/', '^dist/(io|explain|conformance|cli|testing)/'),
+    forbid('no-core-imports-onnx', 'The ONNX exporter stays out of every other bundle: only its entry point and the CLI import it.', '^dist/(?!onnx(/|\\.js$)|cli/)', '^dist/onnx(/|\\.js$)'),
     forbid('conformance-below-explain', 'The case runners use loaders and modules; explain is a separate consumer of modules.', '^dist/conformance/', '^dist/explain/'),
   ],
   options: {

@@ -33,6 +33,7 @@ function run(cmd, argv, options = {}) {
 }
 
 const relaxedFlag = '--experimental-wasm-relaxed-simd';
+const ortMissing = existsSync(join(here, 'node_modules/onnxruntime-node')) ? null : 'onnxruntime-node not installed (npm install in bench/)';
 const peers = [
   { id: 'fast-relaxed', label: 'rnnport fast (relaxed SIMD)', cmd: (c, w, r) => ['node', [relaxedFlag, 'js_bench.mjs', JSON.stringify(c), w, r, 'fast', 'relaxed']] },
   { id: 'fast-plain', label: 'rnnport fast (plain SIMD)', cmd: (c, w, r) => ['node', ['js_bench.mjs', JSON.stringify(c), w, r, 'fast', 'plain']] },
@@ -40,7 +41,9 @@ const peers = [
   { id: 'reference', label: 'rnnport reference', cmd: (c) => ['node', ['js_bench.mjs', JSON.stringify(c), ...(quick || flops(c) > 1e9 ? [0, 1] : [1, 3]), 'reference', 'plain']] },
   { id: 'torch213', label: 'PyTorch 2.13 (MKL)', cmd: (c, w, r) => [venv, ['torch_bench.py', JSON.stringify(c), w, r]] },
   { id: 'torch113', label: 'PyTorch 1.13 (OpenBLAS)', skip: spawnSync(torch113, ['-c', 'import torch']).status === 0 ? null : 'python3-torch not installed', cmd: (c, w, r) => [torch113, ['torch_bench.py', JSON.stringify(c), w, r], { env: env113 }] },
-  { id: 'ort', label: 'onnxruntime-node', skip: existsSync(join(here, 'node_modules/onnxruntime-node')) ? null : 'onnxruntime-node not installed (npm install in bench/)', cmd: (c, w, r) => ['node', ['ort_bench.mjs', JSON.stringify(c), w, r]] },
+  { id: 'ort', label: 'onnxruntime-node', skip: ortMissing, cmd: (c, w, r) => ['node', ['ort_bench.mjs', JSON.stringify(c), w, r]] },
+  // rnnport/onnx's onnxModule, interleaved in one process with ORT on PyTorch's own export (issue 18)
+  { id: 'ort-rnnport', label: 'rnnport via ONNX Runtime', skip: ortMissing, cmd: (c, w, r) => ['node', ['ort_pair_bench.mjs', JSON.stringify(c), w, r]] },
 ];
 
 if (!existsSync(join(root, 'dist/fast/engine.js'))) throw new Error('build rnnport first: npm run build (in the repository root)');
@@ -104,6 +107,8 @@ const lines = [
     return `| ${c.name} | ${fmt(flops(c) / 1e9, 3)} | ${ratio('fast-relaxed', torch)} | ${ratio('fast-plain', torch)} | ${ratio('reference', torch)} | ${ratio('fast-relaxed', ort)} | ${ratio('fast-plain', ort)} | ${gf('fast-relaxed')} | ${gf('fast-plain')} |`;
   }),
   '',
+  ...engines(),
+  '',
   ...targets(),
   '',
   '## The kernels\' own GEMM rate (GFLOP/s, C = A·Wᵀ, same run)',
@@ -121,6 +126,36 @@ const lines = [
   ...peers.filter((p) => p.skip).map((p) => `Skipped ${p.label}: ${p.skip}.`),
 ];
 const notesPath = join(here, 'NOTES.md');
+
+/**
+ * Issue 18: rnnport's two engines side by side (the faster one per config is the crossover), and
+ * rnnport through ONNX Runtime against ONNX Runtime on PyTorch's own export, interleaved in one
+ * process (the ratio of their medians: ≤ 1.1 is the target on the medium and large configs).
+ */
+function engines() {
+  const rows = configs.map((c) => {
+    const r = results[c.name];
+    const wasm = med(r['fast-relaxed']) ?? med(r['fast-plain']);
+    const viaOrt = med(r['ort-rnnport']);
+    const pair = r['ort-rnnport'];
+    const faster = wasm === undefined || viaOrt === undefined ? '–' : wasm <= viaOrt ? 'WebAssembly' : 'ONNX Runtime';
+    const ratio = pair && !pair.error ? pair.ratio : undefined;
+    const big = c.batch > 1;
+    const target = ratio === undefined || !big ? '–' : ratio <= 1.1 ? 'met' : 'missed';
+    return `| ${c.name} | ${fmt(wasm, 3)} | ${fmt(viaOrt, 3)} | ${faster} | ${fmt(pair?.torch_export_median_ms, 3)} | ${fmt(ratio)} | ${target} |`;
+  });
+  return [
+    "## rnnport's engines: WebAssembly or ONNX Runtime (issue 18)",
+    '',
+    '"via ORT": `onnxModule` from rnnport/onnx running the model `toOnnx` exports in onnxruntime-node; "ORT on torch export": the same',
+    'weights exported by `torch.onnx.export`, timed in the same process, interleaved with it (medians of those repeats; the ratio is',
+    'the median of each repeat\'s pair ratio). Target: via ORT ≤ 1.1× ORT on torch export on the medium and large configs.',
+    '',
+    '| config | WebAssembly (relaxed) ms | via ORT ms | faster engine | ORT on torch export ms | via ORT ÷ torch export | ≤ 1.1× |',
+    '|---|---:|---:|---|---:|---:|---|',
+    ...rows,
+  ];
+}
 
 /** Issue 10's targets, each with the measured value and whether it is met. */
 function targets() {

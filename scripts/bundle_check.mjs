@@ -15,14 +15,18 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Modules a safetensors-only page must not contain (paths as esbuild's metafile names inputs). */
 const NOT_FOR_SAFETENSORS = [/^dist\/io\/pickle\//, /^dist\/io\/(torch|zip|npz)\.js$/, /^dist\/(engine|fast|modules|explain)\//, /node_modules\/fflate\//];
 
+/** The ONNX exporter and its protobuf library live behind rnnport/onnx only. */
+const NOT_FOR_CORE = [/^dist\/onnx/, /node_modules\/@bufbuild\//];
+
 /** What a page imports, as the source of a one-line entry module, and what it must leave out. */
 export const ENTRIES = [
-  { name: "everything (`import * from 'rnnport'`)", source: "export * from './dist/index.js';" },
+  { name: "everything (`import * from 'rnnport'`)", source: "export * from './dist/index.js';", exclude: NOT_FOR_CORE },
   { name: '`{ loadStateDict, fromStateDict }`', source: "export { loadStateDict, fromStateDict } from './dist/index.js';" },
   { name: '`{ explain, explainSvg }`', source: "export { explain, explainSvg } from './dist/index.js';", exclude: [/^dist\/(io|fast)\//] },
   { name: '`{ loadStateDict }` (every format)', source: "export { loadStateDict } from './dist/index.js';", exclude: [/^dist\/(engine|fast|modules|explain)\//] },
   { name: '`rnnport/safetensors`', source: "export * from './dist/safetensors.js';", exclude: NOT_FOR_SAFETENSORS },
   { name: '`{ parseSafetensors }` from `rnnport`', source: "export { parseSafetensors } from './dist/index.js';", exclude: NOT_FOR_SAFETENSORS },
+  { name: '`rnnport/onnx` (`toOnnx`, `onnxModule`)', source: "export * from './dist/onnx.js';" },
 ];
 
 /** Sizes as README.md writes them. */

@@ -47,6 +47,7 @@ export const RNNPORT_ERROR_CODES = [
   'E_USAGE',
   'E_IO',
   'E_DISPOSED',
+  'E_EXPORT_UNSUPPORTED',
   'E_INTERNAL',
 ] as const;
 
