@@ -213,3 +213,26 @@ export function layerParameters<K extends LayerKind>(kind: K, config: LayerConfi
   const weight: LayerParameter = { name: 'weight', shape: c.normalizedShape, meaning: 'normalized_shape' };
   return c.bias ? [weight, { name: 'bias', shape: c.normalizedShape, meaning: 'normalized_shape' }] : [weight];
 }
+
+/** Module hyper-parameters as PyTorch's constructor call; defaults left out, as a user writes it. */
+export interface ConstructorArgs {
+  readonly kind: string;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers?: number;
+  readonly bias?: boolean;
+  readonly bidirectional?: boolean;
+  readonly projSize?: number;
+  readonly batchFirst?: boolean;
+}
+
+/** `nn.LSTM(128, 256, num_layers=2, bidirectional=True, proj_size=64)` */
+export function formatConstructor(args: ConstructorArgs): string {
+  const parts = [String(args.inputSize), String(args.hiddenSize)];
+  if ((args.numLayers ?? 1) !== 1) parts.push(`num_layers=${args.numLayers}`);
+  if (args.bias === false) parts.push('bias=False');
+  if (args.batchFirst === true) parts.push('batch_first=True');
+  if (args.bidirectional === true) parts.push('bidirectional=True');
+  if ((args.projSize ?? 0) > 0) parts.push(`proj_size=${args.projSize}`);
+  return `nn.${args.kind}(${parts.join(', ')})`;
+}

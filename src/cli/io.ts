@@ -36,8 +36,8 @@ export function resolvePath(io: Io, path: string): string {
   return resolve(io.cwd, path);
 }
 
-/** Writes a file given on the command line (SVG, JSON report), creating its directory; failures are E_IO. */
-export function writeOutputFile(io: Io, path: string, text: string): void {
+/** Writes a file given on the command line (SVG, JSON report, ONNX model), creating its directory; failures are E_IO. */
+export function writeOutputFile(io: Io, path: string, text: string | Uint8Array): void {
   const full = resolvePath(io, path);
   try {
     mkdirSync(dirname(full), { recursive: true });

@@ -12,6 +12,7 @@ import { escapeControl, isRnnportError } from '../errors.js';
 import { bench } from './commands/bench.js';
 import { conformance } from './commands/conformance.js';
 import { explainCommand } from './commands/explain.js';
+import { exportCommand } from './commands/export.js';
 import { inspect } from './commands/inspect.js';
 import { run } from './commands/run.js';
 import { verify } from './commands/verify.js';
@@ -38,6 +39,8 @@ function dispatch(command: Command, io: Io): Promise<ExitCode> {
       return bench(command, io);
     case 'explain':
       return explainCommand(command, io);
+    case 'export':
+      return exportCommand(command, io);
   }
 }
 

@@ -70,8 +70,10 @@ export interface VerifyCommand extends Omit<RunArgs, 'input'> {
   readonly rtol: number | undefined;
 }
 
-export interface BenchCommand extends RunArgs {
+export interface BenchCommand extends Omit<RunArgs, 'engine'> {
   readonly name: 'bench';
+  /** `onnxruntime`: through the onnxruntime-node the current project has installed (rnnport/onnx). */
+  readonly engine: EngineChoice | 'onnxruntime';
   readonly warmup: number;
   readonly repeat: number;
   readonly stream: boolean;
@@ -92,7 +94,20 @@ export interface ExplainCommand {
   readonly json: boolean;
 }
 
-export type Command = ConformanceCommand | InspectCommand | RunCommand | VerifyCommand | BenchCommand | ExplainCommand;
+/** `export WEIGHTS --onnx OUT.onnx`: the module as an ONNX model (rnnport/onnx `toOnnx`). */
+export interface ExportCommand extends WeightsArgs {
+  readonly name: 'export';
+  readonly onnx: string;
+  readonly nonlinearity: Nonlinearity | undefined;
+  readonly batchFirst: boolean;
+  readonly dtype: FloatDType | undefined;
+  readonly state: boolean;
+  readonly packed: boolean;
+  readonly unbatched: boolean;
+  readonly opset: number | undefined;
+}
+
+export type Command = ConformanceCommand | InspectCommand | RunCommand | VerifyCommand | BenchCommand | ExplainCommand | ExportCommand;
 export type CommandName = Command['name'];
 
 export type Parsed =
@@ -160,9 +175,15 @@ const SPECS: Readonly<Record<CommandName, Spec>> = {
   },
   bench: {
     options: { ...RUN, warmup: str, repeat: str, stream: bool, json: bool },
-    usage: `rnnport bench WEIGHTS --input X.npy [--warmup N] [--repeat N] [--stream] [--json] ${RUN_FLAGS}`,
+    usage: `rnnport bench WEIGHTS --input X.npy [--warmup N] [--repeat N] [--stream] [--json] ${RUN_FLAGS} (bench also takes --engine onnxruntime)`,
     summary: 'Times the forward pass in-process (--stream: one time step at a time through the streaming API).',
     example: 'rnnport bench model.safetensors --input x.npy --repeat 20 --json',
+  },
+  export: {
+    options: { ...WEIGHTS, onnx: str, nonlinearity: str, 'batch-first': bool, dtype: str, state: bool, packed: bool, unbatched: bool, opset: str, 'max-bytes': str },
+    usage: 'rnnport export WEIGHTS --onnx OUT.onnx [--prefix P] [--key PATH] [--nonlinearity tanh|relu] [--batch-first] [--dtype float32|float64] [--state] [--packed] [--unbatched] [--opset N] [--max-bytes N]',
+    summary: "Writes the module as an ONNX model with PyTorch's inputs, outputs and numbers (graph inputs input, h0/c0 with --state, lengths with --packed).",
+    example: 'rnnport export model.pt --prefix encoder.rnn --packed --onnx encoder.onnx',
   },
   explain: {
     options: {
@@ -308,7 +329,8 @@ function build(name: CommandName, v: Values, positionals: readonly string[]): Co
     case 'bench':
       return {
         name,
-        ...runArgs(v, positionals),
+        ...runArgs({ ...v, engine: undefined }, positionals),
+        engine: optional(v, 'engine', (x, f) => oneOf(x, f, [...ENGINES, 'onnxruntime'] as const)) ?? 'auto',
         warmup: optional(v, 'warmup', (x, f) => parseInteger(x, f, 0)) ?? 3,
         repeat: optional(v, 'repeat', (x, f) => parseInteger(x, f, 1)) ?? 10,
         stream: b('stream'),
@@ -316,6 +338,21 @@ function build(name: CommandName, v: Values, positionals: readonly string[]): Co
       };
     case 'explain':
       return explainArgs(v, positionals);
+    case 'export':
+      return {
+        name,
+        weights: onePositional(positionals),
+        key: s('key'),
+        prefix: s('prefix'),
+        onnx: required(v, 'onnx'),
+        nonlinearity: optional(v, 'nonlinearity', (x, f) => oneOf(x, f, ['tanh', 'relu'] as const)),
+        batchFirst: b('batch-first'),
+        dtype: optional(v, 'dtype', (x, f) => oneOf(x, f, ['float32', 'float64'] as const)),
+        state: b('state'),
+        packed: b('packed'),
+        unbatched: b('unbatched'),
+        opset: optional(v, 'opset', (x, f) => parseInteger(x, f, 1)),
+      };
   }
 }
 
@@ -337,9 +374,12 @@ function runArgs(v: Values, positionals: readonly string[], inputRequired = true
   };
 }
 
+/** `--engine` values of run, verify and conformance; bench adds `onnxruntime`. */
+const ENGINES = ['auto', 'fast', 'reference'] as const;
+
 function engineArgs(v: Values): { engine: EngineChoice; simd: SimdOption } {
   return {
-    engine: optional(v, 'engine', (x, f) => oneOf(x, f, ['auto', 'fast', 'reference'] as const)) ?? 'auto',
+    engine: optional(v, 'engine', (x, f) => oneOf(x, f, ENGINES)) ?? 'auto',
     simd: optional(v, 'simd', (x, f) => oneOf(x, f, ['auto', 'relaxed', 'plain'] as const)) ?? 'auto',
   };
 }

@@ -12,7 +12,7 @@
  * For a bidirectional module the forward row is h_n[-2], not h_n[-1]. With packed input each
  * sequence b ends at its own len_b − 1 (forward) and the reverse direction starts there.
  */
-import { gateCount, numDirections, outSize, type Family, type ModuleConfig } from '../config.js';
+import { formatConstructor, gateCount, numDirections, outSize, type Family, type ModuleConfig } from '../config.js';
 import { badArgument, fail } from '../errors.js';
 
 /** The module to explain: PyTorch's constructor arguments (camelCase). */
@@ -183,29 +183,6 @@ function checkCost(c: ResolvedConfig): void {
   limit('weights and activations', weights + activations, EXPLAIN_LIMITS.numbers, 'numbers');
   limit('work (weights × seq_len × batch)', weights * T * B, EXPLAIN_LIMITS.work, 'multiply-adds');
   limit('facts (h_n rows × sequences)', L * D * B, EXPLAIN_LIMITS.facts, 'rows');
-}
-
-/** Module hyper-parameters as PyTorch's constructor call; defaults left out, as a user writes it. */
-export interface ConstructorArgs {
-  readonly kind: string;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers?: number;
-  readonly bias?: boolean;
-  readonly bidirectional?: boolean;
-  readonly projSize?: number;
-  readonly batchFirst?: boolean;
-}
-
-/** `nn.LSTM(128, 256, num_layers=2, bidirectional=True, proj_size=64)` */
-export function formatConstructor(args: ConstructorArgs): string {
-  const parts = [String(args.inputSize), String(args.hiddenSize)];
-  if ((args.numLayers ?? 1) !== 1) parts.push(`num_layers=${args.numLayers}`);
-  if (args.bias === false) parts.push('bias=False');
-  if (args.batchFirst === true) parts.push('batch_first=True');
-  if (args.bidirectional === true) parts.push('bidirectional=True');
-  if ((args.projSize ?? 0) > 0) parts.push(`proj_size=${args.projSize}`);
-  return `nn.${args.kind}(${parts.join(', ')})`;
 }
 
 const ALL: IndexEntry = null;

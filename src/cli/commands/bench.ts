@@ -3,13 +3,20 @@
  * `--warmup` untimed runs then `--repeat` timed ones. `--stream` feeds the input one time step
  * at a time through `module.stream({ batch })` and times all T steps together.
  *
+ * `--engine onnxruntime` runs the module through the project's own onnxruntime-node instead
+ * (rnnport/onnx `onnxModule`, one thread).
+ *
  * `--json` prints one line, a contract outside benchmark checks rely on (docs/cli.md):
  *   {"schema":1,"median_ms":…,"min_ms":…,"max_ms":…,"repeat":…,"engine":…,"simd":"relaxed"|"plain"|"none","v8_flags":[…]}
  * `engine` and `simd` say what actually ran, asked of the module; `v8_flags` the flags the CLI set
  * for its process (`--experimental-wasm-relaxed-simd` on Node 20, src/cli/v8-flags.ts).
  */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fail } from '../../errors.js';
-import { RNNBase, type StreamState } from '../../modules/index.js';
+import { packPaddedSequence, padPackedSequence, RNNBase, type PackedSequence, type StreamState } from '../../modules/index.js';
+import { onnxModule, type OrtLike } from '../../onnx.js';
 import { tensor, type Tensor } from '../../tensor.js';
 import { prepareRun, runPrepared, type PreparedRun } from '../forward.js';
 import type { ExitCode, Io } from '../io.js';
@@ -58,19 +65,58 @@ function streamRunner(p: PreparedRun): { run: () => void; dispose: () => void } 
   };
 }
 
+/**
+ * `--engine onnxruntime`: the module through the onnxruntime-node that the current project has
+ * installed (never a dependency of rnnport), one thread, via rnnport/onnx's `onnxModule`.
+ */
+async function onnxRunner(p: PreparedRun, cmd: BenchCommand, io: Io): Promise<{ run: () => Promise<void>; dispose: () => Promise<void> }> {
+  let ort: OrtLike;
+  try {
+    const resolved = createRequire(join(io.cwd, 'package.json')).resolve('onnxruntime-node');
+    ort = (await import(pathToFileURL(resolved).href)) as OrtLike;
+  } catch {
+    throw fail('E_BAD_OPTION', { what: '--engine onnxruntime', expected: 'onnxruntime-node installed in this project (npm install onnxruntime-node)', got: 'no onnxruntime-node found', at: io.cwd });
+  }
+  const m = await onnxModule(p.module, ort, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const hx = p.h0 === undefined ? undefined : p.c0 === undefined ? p.h0 : ([p.h0, p.c0] as const);
+  const batchFirst = p.module instanceof RNNBase && p.module.batchFirst;
+  if (!cmd.stream) {
+    const T = p.input.shape[batchFirst ? 1 : 0] as number;
+    return {
+      run: async () => {
+        if (p.lengths === undefined) await m.forward(p.input, hx);
+        else padPackedSequence((await m.forward(packPaddedSequence(p.input, p.lengths, { batchFirst, enforceSorted: false }), hx)).output as PackedSequence, { batchFirst, totalLength: T });
+      },
+      dispose: () => m.dispose(),
+    };
+  }
+  if (p.lengths !== undefined || !(p.module instanceof RNNBase)) throw fail('E_BAD_OPTION', { what: '--stream', expected: 'nn.RNN / nn.GRU / nn.LSTM without --lengths', got: p.lengths !== undefined ? '--lengths' : `nn.${p.module.kind}` });
+  // one step per call, the state carried: each step is a sequence of length 1
+  const steps = stepsOf(p, batchFirst).map((x) => x.reshape(x.ndim === 1 ? [1, x.shape[0] as number] : [1, ...x.shape]));
+  const state = (r: { hN: Tensor; cN?: Tensor }): typeof hx => (r.cN === undefined ? r.hN : ([r.hN, r.cN] as const));
+  return {
+    run: async () => {
+      let h = hx;
+      for (const x of steps) h = state(await m.forward(batchFirst ? x.reshape([x.shape[1] as number, 1, ...x.shape.slice(2)]) : x, h));
+    },
+    dispose: () => m.dispose(),
+  };
+}
+
 export async function bench(cmd: BenchCommand, io: Io): Promise<ExitCode> {
-  const p = prepareRun(io, cmd);
-  const streaming = cmd.stream ? streamRunner(p) : null;
-  const once = streaming?.run ?? ((): void => void runPrepared(p));
-  for (let i = 0; i < cmd.warmup; i++) once();
+  const viaOnnx = cmd.engine === 'onnxruntime';
+  if (viaOnnx && cmd.simd !== 'auto') throw fail('E_BAD_OPTION', { what: '--simd', expected: 'only with --engine auto or fast', got: `--simd ${cmd.simd}` });
+  const p = prepareRun(io, { ...cmd, engine: cmd.engine === 'onnxruntime' ? 'reference' : cmd.engine });
+  const runner = viaOnnx ? await onnxRunner(p, cmd, io) : cmd.stream ? streamRunner(p) : { run: (): void => void runPrepared(p), dispose: (): void => undefined };
+  for (let i = 0; i < cmd.warmup; i++) await runner.run();
   const times: number[] = [];
   for (let i = 0; i < cmd.repeat; i++) {
     const start = performance.now();
-    once();
+    await runner.run();
     times.push(performance.now() - start);
   }
-  const { engine, simd } = p.module;
-  streaming?.dispose();
+  const { engine, simd } = viaOnnx ? { engine: 'onnxruntime', simd: 'none' } : p.module;
+  await runner.dispose();
   p.module.dispose();
   const sorted = [...times].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -8,7 +8,7 @@
  * printed that comes from the file is escaped (render/text.ts, render/json.ts).
  */
 import { escapeControl, isRnnportError } from '../../errors.js';
-import { formatConstructor } from '../../explain/facts.js';
+import { formatConstructor } from '../../config.js';
 import type { TensorEntry } from '../../io/load.js';
 import { groupModules, inferModule, type ModuleInfo } from '../../state-dict/infer.js';
 import { formatShape } from '../../tensor.js';

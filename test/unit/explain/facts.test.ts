@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRnnportError } from '../../../src/errors.js';
-import { explainFacts, formatConstructor, formatEquality, resolveConfig, type ExplainConfig } from '../../../src/explain/facts.js';
+import { formatConstructor } from '../../../src/config.js';
+import { explainFacts, formatEquality, resolveConfig, type ExplainConfig } from '../../../src/explain/facts.js';
 import { factHolds, sliceValues } from '../../../src/explain/slice.js';
 import { Tensor } from '../../../src/tensor.js';
 
