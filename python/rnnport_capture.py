@@ -49,7 +49,7 @@ import platform
 import struct
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
@@ -73,7 +73,7 @@ OUTPUTS = ('output', 'h_n', 'c_n')
 DEFAULT_TOLERANCE = {'float32': (1e-5, 1e-4), 'float64': (1e-10, 1e-8)}
 COMPUTE_DTYPES = {'float32': torch.float32, 'float64': torch.float64}
 
-#: The recurrent classes, most specific first, with their constructor arguments in PyTorch's order.
+#: The recurrent classes and their constructor arguments, in PyTorch's order.
 MODULES: dict[str, tuple[type[nn.Module], tuple[str, ...]]] = {
     'LSTM': (nn.LSTM, ('input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional',
                        'proj_size')),
@@ -94,10 +94,10 @@ class UnsupportedError(Exception):
 #
 # Layout (https://github.com/huggingface/safetensors#format): u64 little-endian N | N bytes of JSON
 # header | data. The header maps each name to {dtype, shape, data_offsets: [begin, end]} relative
-# to the data, plus an optional "__metadata__" map of strings. The official writer (safetensors
-# 0.4 - 0.8, tensor.rs `prepare`) lays tensors out by dtype, widest first, then by name, lists
-# them in that order after "__metadata__", and pads the header with spaces to a multiple of 8.
-# The built-in writer below does exactly that, so both give the same bytes.
+# to the data, plus an optional "__metadata__" map of strings. The official writer (tensor.rs
+# `prepare`; checked byte for byte against safetensors 0.8) lays tensors out by dtype in the order
+# of _ST_ORDER, then by name, lists them in that order after "__metadata__", and pads the header
+# with spaces to a multiple of 8. The built-in writer does the same, so both give the same bytes.
 
 # safetensors dtype -> (torch dtype name, numpy dtype of the same width used to move the bytes)
 _ST_DTYPES: dict[str, tuple[str, str]] = {

@@ -107,8 +107,14 @@ def _load_pt(path: str, key: str | None) -> dict[str, torch.Tensor]:
     try:
         obj = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
-        raise Rejected('E_PICKLE_GLOBAL', f'{path}: torch.load(weights_only=True) refused it: '
-                                          f'{str(e).splitlines()[0] if str(e) else type(e).__name__}') from None
+        text = ' '.join(str(e).split()) or type(e).__name__
+        reason = text[text.find('WeightsUnpickler error:'):] if 'WeightsUnpickler error:' in text else text
+        if 'Unsupported operand' in reason:
+            # PyTorch 1.13's safe unpickler lacks opcodes later versions have (BINFLOAT, 71 = 'G', for
+            # the floats of an optimizer state): the file is fine, this PyTorch cannot read it safely.
+            raise rc.UnsupportedError(f"PyTorch {torch.__version__}'s torch.load(weights_only=True) cannot read "
+                                      f'{path}: {reason}') from None
+        raise Rejected('E_PICKLE_GLOBAL', f'{path}: torch.load(weights_only=True) refused it: {reason}') from None
     if key is not None:
         try:
             obj = _resolve_key(obj, key)
