@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareTensors } from '../../dist/index.js';
+import { compareTensors, loadCase } from '../../dist/index.js';
 import { readNpyFile } from '../../dist/node.js';
 import { runModel } from '../lib/ort-node.js';
 
@@ -23,21 +23,23 @@ const rnnport = (args: string[]): { code: number | null; stdout: string; stderr:
 const golden = (name: string, file: string): string => join(ROOT, 'golden', name, file);
 
 describe('rnnport export', () => {
-  it('a packed bidirectional GRU: lengths in any order, outputs as pad_packed_sequence gives them', async () => {
-    const file = join(out, 'gru.onnx');
-    const r = rnnport(['export', golden('gru_packed_unsorted', 'weights.safetensors'), '--packed', '--state', '--onnx', file]);
+  it.each([
+    ['gru_packed_h0', ['--packed', '--state']],
+    ['lstm_packed_batch_first', ['--packed', '--batch-first']],
+    ['lstm_proj_bidir_l2', ['--state']],
+  ])('%s: the exported model runs in onnxruntime-node to the PyTorch values its case file holds', async (name, flags) => {
+    const caseFile = join(ROOT, 'test', 'fixtures', 'cases', `${name}.safetensors`);
+    const file = join(out, `${name}.onnx`);
+    const r = rnnport(['export', caseFile, ...flags, '--onnx', file]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^rnnport: wrote .*gru\.onnx \(nn\.GRU\(.*\); inputs input, h0, lengths; \d+ bytes\)/);
-    const lengths = readNpyFile(golden('gru_packed_unsorted', 'lengths.npy'));
-    const got = await runModel(readFileSync(file), { input: readNpyFile(golden('gru_packed_unsorted', 'input.npy')), h0: readNpyFile(golden('gru_packed_unsorted', 'h_0.npy')), lengths: lengths.to('int64') });
-    for (const [name, npy] of [['output', 'output.npy'], ['h_n', 'h_n.npy']] as const) {
-      const expected = readNpyFile(golden('gru_packed_unsorted', npy));
-      const actual = got[name]!;
-      // pad_packed_sequence pads to the longest sequence; the graph's output is T long
-      const T = expected.shape[0]!;
-      const cut = name === 'output' ? actual.to('float32') : actual;
-      const sliced = name === 'output' ? new (cut.constructor as typeof actual.constructor)(cut.dtype, [T, ...cut.shape.slice(1)], (cut.data as Float32Array).slice(0, T * cut.shape[1]! * cut.shape[2]!)) : cut;
-      expect(compareTensors(sliced, expected, { atol: 1e-5, rtol: 1e-4 }).ok, name).toBe(true);
+    expect(r.stderr).toMatch(/^rnnport: wrote .*\.onnx \(nn\.\w+\(.*\); inputs input.*; \d+ bytes\)/);
+    const c = loadCase(readFileSync(caseFile));
+    const feeds = { input: c.input, ...(c.h0 !== undefined && { h0: c.h0 }), ...(c.c0 !== undefined && { c0: c.c0 }), ...(c.lengths !== undefined && { lengths: c.lengths.to('int64') }) };
+    const got = await runModel(readFileSync(file), feeds);
+    for (const [tensor, expected] of [['output', c.expected.output], ['h_n', c.expected.hN], ['c_n', c.expected.cN]] as const) {
+      if (expected === undefined) continue;
+      const result = compareTensors(got[tensor]!, expected, c.description.tolerance);
+      expect(result.ok, `${name} ${tensor}: ${JSON.stringify(result.worst)}`).toBe(true);
     }
   });
 

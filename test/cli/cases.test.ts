@@ -75,7 +75,7 @@ describe('rnnport conformance over case files', () => {
     const script = join(tmp.dir, 'refuse-relu.sh');
     writeFileSync(script, `for a in "$@"; do [ "$a" = relu ] && { echo "no relu here" >&2; exit 3; }; done\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist', 'cli', 'bin.js'))} run "$@"\n`);
     const dir = join(tmp.dir, 'golden');
-    for (const name of ['rnn_relu_f64', 'gru_packed_unsorted', 'lstm_pack_sequence']) cpSync(join(ROOT, 'golden', name), join(dir, name), { recursive: true });
+    for (const name of ['rnn_relu_f64', 'gru_packed_sorted', 'lstm_pack_sequence']) cpSync(join(ROOT, 'golden', name), join(dir, name), { recursive: true });
     const r = cli(['conformance', '--golden', dir, '--impl', `sh ${JSON.stringify(script)}`]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/unsupported \(exit 3\)\n\s+rnn_relu_f64\s+no relu here/);
