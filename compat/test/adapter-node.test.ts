@@ -140,6 +140,6 @@ describe('onnxModule lifetime', () => {
 
   it('refuses an object that is not an ONNX Runtime module', async () => {
     const module = randomModule({ kind: 'GRU', inputSize: 2, hiddenSize: 3 }, 1);
-    await expect(onnxModule(module, {} as typeof ort)).rejects.toMatchObject({ code: 'E_BAD_OPTION' });
+    await expect(onnxModule(module, {} as typeof ort)).rejects.toMatchObject({ code: 'E_BAD_ARGUMENT' });
   });
 });

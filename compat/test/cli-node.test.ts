@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTensors, loadCase } from '../../dist/index.js';
-import { readNpyFile } from '../../dist/node.js';
 import { runModel } from '../lib/ort-node.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -34,7 +33,7 @@ describe('rnnport export', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^rnnport: wrote .*\.onnx \(nn\.\w+\(.*\); inputs input.*; \d+ bytes\)/);
     const c = loadCase(readFileSync(caseFile));
-    const feeds = { input: c.input, ...(c.h0 !== undefined && { h0: c.h0 }), ...(c.c0 !== undefined && { c0: c.c0 }), ...(c.lengths !== undefined && { lengths: c.lengths.to('int64') }) };
+    const feeds = { input: c.input, ...(c.h0 !== undefined && { h0: c.h0 }), ...(c.c0 !== undefined && { c0: c.c0 }), ...(c.lengths !== undefined && { lengths: c.lengths }) };
     const got = await runModel(readFileSync(file), feeds);
     for (const [tensor, expected] of [['output', c.expected.output], ['h_n', c.expected.hN], ['c_n', c.expected.cN]] as const) {
       if (expected === undefined) continue;

@@ -149,7 +149,7 @@ describe('parseCommand: global', () => {
     expect(parseCommand(['--help'])).toEqual({ kind: 'help', text: helpText() });
     // no command: the usage line naming every command, and E_USAGE (exit 2)
     const none = usageError([]);
-    expect(none.usage).toMatch(/^usage: rnnport <conformance\|inspect\|run\|verify\|bench\|explain>/);
+    expect(none.usage).toMatch(/^usage: rnnport <conformance\|inspect\|run\|verify\|bench\|export\|explain>/);
     expect(none.error.detail).toEqual({ what: 'command', expected: `one of ${COMMAND_NAMES.join(', ')}`, got: 'none (missing command)' });
   });
 

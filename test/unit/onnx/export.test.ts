@@ -139,7 +139,7 @@ describe('toOnnx: refusals', () => {
     expect(codeOf(() => toOnnx(gru, { lowering: 'loop' as 'scan' }))).toBe('E_BAD_OPTION');
     const module = fromStateDict(gru, { engine: 'reference' });
     expect(codeOf(() => toOnnx(module, { prefix: 'rnn.' }))).toBe('E_BAD_OPTION');
-    expect(codeOf(() => toOnnx({} as typeof module))).toBe('E_BAD_OPTION');
+    expect(codeOf(() => toOnnx({} as typeof module))).toBe('E_BAD_ARGUMENT');
   });
 
   it('state_dict problems keep their loader codes (E_NO_MODULE, E_AMBIGUOUS_MODULE)', () => {
