@@ -4,7 +4,7 @@
  * place that reads rnnport's module objects; every other file of src/onnx works from the
  * description, so changes to the module classes touch only this file.
  */
-import { paramName, type Mode, type ModuleKind, type ParamKind } from '../config.js';
+import { paramName, type Mode, type ModuleConfig, type ModuleKind, type ParamKind } from '../config.js';
 import type { FloatDType } from '../dtype.js';
 import { badArgument, fail } from '../errors.js';
 import type { Nonlinearity } from '../config.js';
@@ -16,17 +16,10 @@ export type FloatArray = Float32Array | Float64Array;
 
 
 /** A module as data. Parameters are keyed by PyTorch name without prefix, in the compute dtype. */
-export interface Description {
+export interface Description extends ModuleConfig {
   readonly className: ModuleKind;
   readonly cell: boolean;
   readonly mode: Mode;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bidirectional: boolean;
-  /** 0: no projection. */
-  readonly projSize: number;
-  readonly bias: boolean;
   /** The module's own batch_first (false for cells). */
   readonly batchFirst: boolean;
   readonly dtype: FloatDType;

@@ -6,7 +6,7 @@
  * and the weights of a shrunk configuration are still PyTorch-like.
  */
 import fc from 'fast-check';
-import { familyOf, isCell, MODULE_KINDS, numDirections, outSize, type ModuleKind, type Nonlinearity } from '../config.js';
+import { familyOf, isCell, MODULE_KINDS, numDirections, outSize, type ModuleConfig, type ModuleKind, type Nonlinearity } from '../config.js';
 import type { FloatDType } from '../dtype.js';
 import type { RunRequest } from '../conformance/implementation.js';
 import { initialStateDict, mulberry32, uniformTensor } from '../random.js';
@@ -38,15 +38,9 @@ export interface CaseConstraints {
 }
 
 /** A generated configuration: a module, its shape and how it is called. */
-export interface CaseConfig {
+export interface CaseConfig extends ModuleConfig {
   readonly kind: ModuleKind;
   readonly nonlinearity: Nonlinearity;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bidirectional: boolean;
-  readonly projSize: number;
-  readonly bias: boolean;
   readonly batchFirst: boolean;
   readonly dtype: FloatDType;
   /** T (1 for a cell). */
@@ -116,8 +110,7 @@ export function caseConfigArb(constraints: CaseConstraints = {}): fc.Arbitrary<C
 /** The call a configuration describes: PyTorch-initialised weights, input U(−1, 1), states U(−1, 1). */
 export function requestOf(c: CaseConfig): RunRequest {
   const next = mulberry32(c.seed);
-  const shape = { inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: c.bidirectional, projSize: c.projSize, bias: c.bias };
-  const weights = initialStateDict(c.kind, shape, next, c.dtype);
+  const weights = initialStateDict(c.kind, c, next, c.dtype);
   const cell = isCell(c.kind);
   const B = c.batch;
   const T = c.seqLen;
