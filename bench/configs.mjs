@@ -1,4 +1,4 @@
-// The benchmark configurations of issue 10 (1 thread each). `stream`: the input is fed one time
+// The benchmark configurations (1 thread each). `stream`: the input is fed one time
 // step at a time through each peer's streaming path; the time is the total for all steps.
 export const CONFIGS = [
   { name: 'small', mode: 'LSTM', batch: 1, steps: 100, inputSize: 32, hiddenSize: 64, numLayers: 1, bidirectional: false, stream: false },

@@ -42,7 +42,7 @@ const peers = [
   { id: 'torch213', label: 'PyTorch 2.13 (MKL)', cmd: (c, w, r) => [venv, ['torch_bench.py', JSON.stringify(c), w, r]] },
   { id: 'torch113', label: 'PyTorch 1.13 (OpenBLAS)', skip: spawnSync(torch113, ['-c', 'import torch']).status === 0 ? null : 'python3-torch not installed', cmd: (c, w, r) => [torch113, ['torch_bench.py', JSON.stringify(c), w, r], { env: env113 }] },
   { id: 'ort', label: 'onnxruntime-node', skip: ortMissing, cmd: (c, w, r) => ['node', ['ort_bench.mjs', JSON.stringify(c), w, r]] },
-  // rnnport/onnx's onnxModule, interleaved in one process with ORT on PyTorch's own export (issue 18)
+  // rnnport/onnx's onnxModule, interleaved in one process with ORT on PyTorch's own export
   { id: 'ort-rnnport', label: 'rnnport via ONNX Runtime', skip: ortMissing, cmd: (c, w, r) => ['node', ['ort_pair_bench.mjs', JSON.stringify(c), w, r]] },
 ];
 
@@ -145,7 +145,7 @@ function engines() {
     return `| ${c.name} | ${fmt(wasm, 3)} | ${fmt(viaOrt, 3)} | ${faster} | ${fmt(pair?.torch_export_median_ms, 3)} | ${fmt(ratio)} | ${target} |`;
   });
   return [
-    "## rnnport's engines: WebAssembly or ONNX Runtime (issue 18)",
+    "## rnnport's engines: WebAssembly or ONNX Runtime",
     '',
     '"via ORT": `onnxModule` from rnnport/onnx running the model `toOnnx` exports in onnxruntime-node; "ORT on torch export": the same',
     'weights exported by `torch.onnx.export`, timed in the same process, interleaved with it (medians of those repeats; the ratio is',
@@ -182,7 +182,7 @@ function targets() {
       if (rss !== undefined && ortRss !== undefined) add(`${c.name}, ${build}: peak RSS ≤ ORT's`, `${fmt(rss, 0)} vs ${fmt(ortRss, 0)} MB`, rss <= ortRss);
     }
   }
-  return ['## Targets (issue 10), from this run', '', '| target | measured | |', '|---|---:|---|', ...rows];
+  return ['## Targets, from this run', '', '| target | measured | |', '|---|---:|---|', ...rows];
 }
 if (existsSync(notesPath)) lines.push('', readFileSync(notesPath, 'utf8').trim());
 writeFileSync(join(here, 'RESULTS.md'), lines.join('\n') + '\n');

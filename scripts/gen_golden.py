@@ -191,7 +191,7 @@ def gen_case(c):
                        total_length=c['total_length'])
             expected['batch_sizes'] = packed.batch_sizes.to(torch.int64)
             # PyTorch's order of equal lengths is unspecified for >= 17 sequences: then only
-            # order-free results are expected (SEMANTICS.md, pack_sequence).
+            # order-free results are expected (docs/semantics.md, "Packed sequences").
             if not c.get('tie_order_free'):
                 expected['packed_data'] = packed.data
             if packed.sorted_indices is not None and not c.get('tie_order_free'):

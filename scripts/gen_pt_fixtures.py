@@ -171,7 +171,7 @@ def valid():
 
 
 def extras_and_ema(gru):
-    """What torch.load(weights_only=True) loads beside the weights, and two state_dicts (issue 14)."""
+    """What torch.load(weights_only=True) loads beside the weights, and two state_dicts."""
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # quantized tensors and TypedStorage are deprecated
         scaled = torch.ones(2)

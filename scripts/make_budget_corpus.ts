@@ -1,6 +1,6 @@
 /**
  * The budget corpus: small files crafted byte by byte that once cost rnnport gigabytes, minutes or
- * a native abort (issue 14), each answered now within a time and memory budget. Written to
+ * a native abort, each answered now within a time and memory budget. Written to
  * test/malformed/budget/<name> plus test/malformed/budget/cases.json
  * ([{ file, item, command, code, why }]: `command` is how test/malformed/budget.test.ts runs the
  * CLI on it, `code` the error it must answer, or null for exit 0). Deterministic:

@@ -1,4 +1,4 @@
-// What a call throws, as data: shared by every test that asserts error codes (STYLE.md: tests
+// What a call throws, as data: shared by every test that asserts error codes (tests
 // assert `code` and `detail`, never message text).
 import { isRnnportError, type RnnportError } from '../../src/errors.js';
 

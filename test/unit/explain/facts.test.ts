@@ -43,7 +43,7 @@ describe('explainFacts: shapes', () => {
   });
 });
 
-describe('explainFacts: equalities (SEMANTICS.md, "Shapes")', () => {
+describe('explainFacts: equalities (docs/semantics.md, "Shapes")', () => {
   const eqs = (config: ExplainConfig): string[] => explainFacts(config).equalities.map(formatEquality);
 
   it('one direction: output[-1] == h_n[-1]', () => {

@@ -1,6 +1,6 @@
 /**
  * Every wrong argument to a public loader, writer or explain is an RnnportError: E_BAD_ARGUMENT
- * naming the API and saying what it expected and got (issue 14, item 9); `metadata` is an
+ * naming the API and saying what it expected and got; `metadata` is an
  * object without prototype, so keys such as `__proto__` are data.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

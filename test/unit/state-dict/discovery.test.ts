@@ -50,7 +50,7 @@ describe('listModules', () => {
   });
 });
 
-describe('prefix selection (CONTRACTS.md, CLI › Prefix)', () => {
+describe('prefix selection (docs/cli.md, "Choosing the weights")', () => {
   const dict = sd(under('encoder.rnn.', {}), under('encoder.rnn2.', { mode: 'LSTM' }), under('decoder.lstm.', { mode: 'LSTM' }));
   const pick = (prefix?: string): string => resolveModule(dict, prefix).prefix;
 
