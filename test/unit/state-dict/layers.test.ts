@@ -1,5 +1,5 @@
 /**
- * Counts taken from names are checked against the parameters present : a lone
+ * Counts taken from names are checked against the parameters present: a lone
  * `weight_ih_l999999999` is E_MISSING_PARAMETER naming the first missing layer, found in as many
  * steps as there are layers, not a billion.
  */
