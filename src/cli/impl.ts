@@ -39,7 +39,8 @@ export function commandImplementation(cmd: string, workDir: string): Implementat
     if (r.batchFirst) args.push('--batch-first');
     if (r.nonlinearity === 'relu') args.push('--nonlinearity', 'relu');
     if (r.dtype === 'float64') args.push('--dtype', 'float64');
-    if (r.prefix !== '') args.push('--prefix', r.prefix);
+    // always: '' selects the module at the root of a file that holds several
+    args.push('--prefix', r.prefix);
     args.push('--out', out);
     const run = spawnSync('sh', ['-c', `${cmd} "$@"`, 'sh', ...args], { encoding: 'utf8', timeout: TIMEOUT_S * 1000, maxBuffer: 16 * 1024 * 1024 });
     if (run.error !== undefined) throw new ImplementationFailure(`could not run ${JSON.stringify(cmd)}: ${run.error.message}`);
