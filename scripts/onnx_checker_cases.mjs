@@ -1,6 +1,6 @@
 // The models whose ONNX checker result test/fixtures/onnx/checker.json records: every mode with
 // each graph option, both lowerings, float64, proj_size, cells, and the opsets toOnnx accepts.
-// Weights are seeded (mulberry32), so the exported bytes are reproducible; test/unit/onnx/ re-exports
+// Weights are seeded (src/random.ts: PyTorch's initialisation drawn from mulberry32), so the exported bytes are reproducible; test/unit/onnx/ re-exports
 // each model and checks its bytes are the ones the checker passed. Shared by
 // scripts/make_onnx_checker_fixture.mjs and that test.
 
@@ -30,49 +30,21 @@ for (const opset of [14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25]) {
   add(`gru_scan_packed_opset${opset}`, { kind: 'GRU', inputSize: 3, hiddenSize: 4, bidirectional: true }, { packed: true, lowering: 'scan', opset });
 }
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
- * The state_dict of a config (PyTorch's names and shapes), values uniform in ±1/√H, and the
- * fromStateDict options for it. `Tensor` is passed in (from src/ under vitest, dist/ in scripts).
+ * The state_dict of a config (PyTorch's names, shapes and initialisation: src/random.ts) and the
+ * fromStateDict options for it. `random` is that module, from dist/ in scripts or src/ under
+ * vitest, so that the tensors are of the Tensor class the caller's rnnport uses.
  */
-export function checkerStateDict(config, Tensor, seed = 1) {
-  const rand = mulberry32(seed);
-  const cell = config.kind.endsWith('Cell');
-  const base = cell ? config.kind.slice(0, -4) : config.kind;
-  const G = base === 'LSTM' ? 4 : base === 'GRU' ? 3 : 1;
-  const H = config.hiddenSize;
-  const P = config.projSize ?? 0;
-  const D = config.bidirectional ? 2 : 1;
+export function checkerStateDict(config, random, seed = 1) {
   const dtype = config.dtype ?? 'float32';
-  const tensor = (shape) => {
-    const n = shape.reduce((x, y) => x * y, 1);
-    const data = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = (2 * rand() - 1) / Math.sqrt(H);
-    return new Tensor(dtype, shape, data);
+  const shape = {
+    inputSize: config.inputSize,
+    hiddenSize: config.hiddenSize,
+    numLayers: config.numLayers ?? 1,
+    bias: config.bias !== false,
+    bidirectional: config.bidirectional === true,
+    projSize: config.projSize ?? 0,
   };
-  const sd = new Map();
-  for (let k = 0; k < (config.numLayers ?? 1); k++) {
-    for (let dir = 0; dir < D; dir++) {
-      const s = cell ? '' : `_l${k}${dir === 1 ? '_reverse' : ''}`;
-      sd.set(`weight_ih${s}`, tensor([G * H, k === 0 ? config.inputSize : D * (P || H)]));
-      sd.set(`weight_hh${s}`, tensor([G * H, P || H]));
-      if (config.bias !== false) {
-        sd.set(`bias_ih${s}`, tensor([G * H]));
-        sd.set(`bias_hh${s}`, tensor([G * H]));
-      }
-      if (P > 0) sd.set(`weight_hr${s}`, tensor([P, H]));
-    }
-  }
+  const sd = random.initialStateDict(config.kind, shape, random.mulberry32(seed), dtype);
   return { sd, choice: { dtype, ...(config.nonlinearity ? { nonlinearity: config.nonlinearity } : {}) } };
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRnnportError } from '../../src/errors.js';
 import { loadStateDictSync, openWeights } from '../../src/io/load.js';
 import { saveNpy } from '../../src/io/npy.js';
@@ -13,19 +13,13 @@ import { saveSafetensors } from '../../src/io/safetensors.js';
 import { Tensor, tensor } from '../../src/tensor.js';
 import { buildZip } from '../../scripts/make_malformed.js';
 import { countingSource, READ_FACTOR } from '../support/counting-source.js';
-import { peakRssBytes } from '../support/peak-rss.js';
+import { guardPeakGrowth } from '../support/peak-rss.js';
 
 /** Limits for the mutants: a mutated size field may declare at most this much to materialise or inflate. */
 const LIMITS = { maxTotalBytes: 1 << 24, maxInflatedBytes: 1 << 24 };
 /** Peak memory growth over the whole file: blow-ups were gigabytes. */
 const MAX_GROWTH = 256 * 2 ** 20;
-let startPeak = 0;
-beforeAll(() => {
-  startPeak = peakRssBytes();
-});
-afterAll(() => {
-  expect(peakRssBytes() - startPeak).toBeLessThan(MAX_GROWTH);
-});
+const peak = guardPeakGrowth(MAX_GROWTH);
 
 const interop = (f: string): Uint8Array => new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'interop', f)));
 const sd = { 'rnn.weight_ih_l0': tensor([1, 2, 3, 4, 5, 6], [3, 2]), h: new Tensor('float16', [2], new Uint16Array([0x3c00, 0xfc00])), n: tensor(new Float64Array([1]), []) };
@@ -108,7 +102,7 @@ describe('mutated valid files load or throw RnnportError', () => {
       );
       expect(slowest).toBeLessThan(1000);
       expect(mostRead).toBeLessThanOrEqual(READ_FACTOR);
-      expect(peakRssBytes() - startPeak).toBeLessThan(MAX_GROWTH);
+      expect(peak.growth()).toBeLessThan(MAX_GROWTH);
     });
   }
 });

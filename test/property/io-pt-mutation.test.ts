@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRnnportError } from '../../src/errors.js';
 import { openWeights } from '../../src/io/load.js';
 import { bytesSource } from '../../src/io/source.js';
@@ -14,17 +14,11 @@ import { openZip } from '../../src/io/zip.js';
 import { writeStoredZip } from '../../src/io/zip-writer.js';
 import { DEFAULT_LIMITS } from '../../src/io/limits.js';
 import { countingSource, READ_FACTOR } from '../support/counting-source.js';
-import { peakRssBytes } from '../support/peak-rss.js';
+import { guardPeakGrowth } from '../support/peak-rss.js';
 
 /** Peak memory growth over the whole file: blow-ups were gigabytes. */
 const MAX_GROWTH = 256 * 2 ** 20;
-let startPeak = 0;
-beforeAll(() => {
-  startPeak = peakRssBytes();
-});
-afterAll(() => {
-  expect(peakRssBytes() - startPeak).toBeLessThan(MAX_GROWTH);
-});
+guardPeakGrowth(MAX_GROWTH);
 
 const RUNS = { numRuns: 300 };
 /** Per-file budget: small files, so anything slower is a hang or a blow-up. */

@@ -4,6 +4,7 @@
  * parent's memory at fork time (see peak-rss.mjs, which child processes preload).
  */
 import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export function peakRssBytes(): number {
   try {
@@ -13,4 +14,19 @@ export function peakRssBytes(): number {
     // not Linux
   }
   return process.resourceUsage().maxRSS * 1024;
+}
+
+/**
+ * Fails the test file when this process's peak memory grows by `maxGrowth` bytes or more over the
+ * whole file; `growth()` is the growth so far, for a test that checks it sooner.
+ */
+export function guardPeakGrowth(maxGrowth: number): { growth(): number } {
+  let startPeak = 0;
+  beforeAll(() => {
+    startPeak = peakRssBytes();
+  });
+  afterAll(() => {
+    expect(peakRssBytes() - startPeak).toBeLessThan(maxGrowth);
+  });
+  return { growth: () => peakRssBytes() - startPeak };
 }

@@ -15,6 +15,7 @@ import { toOnnx } from '../../../src/onnx.js';
 import { reorderGates } from '../../../src/onnx/native.js';
 import { ModelProtoSchema, TensorProto_DataType as DataType, type ModelProto, type ValueInfoProto } from '../../../src/onnx/proto/onnx_pb.js';
 import { Tensor } from '../../../src/tensor.js';
+import * as random from '../../../src/random.js';
 import { CHECKER_CASES, checkerStateDict } from '../../../scripts/onnx_checker_cases.mjs';
 
 interface CheckerCase {
@@ -23,7 +24,7 @@ interface CheckerCase {
   readonly options: Record<string, unknown>;
 }
 const cases = CHECKER_CASES as CheckerCase[];
-const stateDictOf = (config: CheckerCase['config']): ReturnType<typeof checkerStateDict> => checkerStateDict(config, Tensor);
+const stateDictOf = (config: CheckerCase['config']): ReturnType<typeof checkerStateDict> => checkerStateDict(config, random);
 
 function model(config: CheckerCase['config'], options: Record<string, unknown> = {}): ModelProto {
   const { sd, choice } = stateDictOf(config);

@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, packPaddedSequence, tensor } from '../../../src/index.js';
 import { onnxModule, type OrtLike, type OrtTensorLike } from '../../../src/onnx.js';
+import * as random from '../../../src/random.js';
 import { checkerStateDict } from '../../../scripts/onnx_checker_cases.mjs';
-import { Tensor } from '../../../src/tensor.js';
 
 interface Call {
   readonly feeds: Record<string, { type: string; dims: readonly number[]; data: ArrayLike<number | bigint> }>;
@@ -49,7 +49,7 @@ function fakeOrt(shapes: (feeds: Call['feeds']) => Record<string, number[]>) {
   return { ort: ort as unknown as OrtLike, log };
 }
 
-const gruSd = checkerStateDict({ kind: 'GRU', inputSize: 3, hiddenSize: 4, bidirectional: true }, Tensor).sd;
+const gruSd = checkerStateDict({ kind: 'GRU', inputSize: 3, hiddenSize: 4, bidirectional: true }, random).sd;
 
 describe('onnxModule with an ONNX Runtime stand-in', () => {
   it('creates the dense session once with the thread options, feeds zeros for an absent h0, runs unbatched input as a batch of one', async () => {
@@ -82,7 +82,7 @@ describe('onnxModule with an ONNX Runtime stand-in', () => {
   });
 
   it('answers a batch of 0 with empty tensors and no run', async () => {
-    const sd = checkerStateDict({ kind: 'LSTM', inputSize: 3, hiddenSize: 4, numLayers: 2 }, Tensor).sd;
+    const sd = checkerStateDict({ kind: 'LSTM', inputSize: 3, hiddenSize: 4, numLayers: 2 }, random).sd;
     const { ort, log } = fakeOrt(() => ({}));
     const m = await onnxModule(LSTM.fromStateDict(sd, { engine: 'reference', batchFirst: true }), ort);
     const r = await m.forward(tensor(new Float32Array(0), [0, 5, 3]));
