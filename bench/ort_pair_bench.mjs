@@ -15,10 +15,10 @@ import { GRU, LSTM, Tensor } from '../dist/index.js';
 import { onnxModule } from '../dist/onnx.js';
 import { readNpy } from './npy.mjs';
 import { summarize } from './configs.mjs';
+import { SESSION_OPTIONS, torchExportRunner } from './ort_torch_export.mjs';
 
 const [c, warmup, repeat] = [JSON.parse(process.argv[2]), Number(process.argv[3]), Math.max(15, Number(process.argv[4]))];
 const dir = join(import.meta.dirname, 'data', c.name);
-const sessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
 const lstm = c.mode === 'LSTM';
 
 // ---- rnnport via ONNX Runtime ----
@@ -28,7 +28,7 @@ for (const file of readdirSync(join(dir, 'weights'))) {
   weights.set(file.replace(/\.npy$/, ''), new Tensor('float32', shape, data));
 }
 const module = (lstm ? LSTM : GRU).fromStateDict(weights, { engine: 'reference' });
-const adapter = await onnxModule(module, ort, { intraOpNumThreads: 1, interOpNumThreads: 1, sessionOptions });
+const adapter = await onnxModule(module, ort, { intraOpNumThreads: 1, interOpNumThreads: 1, sessionOptions: SESSION_OPTIONS });
 const x = readNpy(join(dir, 'input.npy'));
 const input = new Tensor('float32', x.shape, x.data);
 const step = c.batch * c.inputSize;
@@ -48,29 +48,7 @@ async function rnnport() {
 }
 
 // ---- ONNX Runtime on PyTorch's export (as ort_bench.mjs) ----
-const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), sessionOptions);
-const D = c.bidirectional ? 2 : 1;
-const stateShape = [c.numLayers * D, c.batch, c.hiddenSize];
-const zeros = () => new ort.Tensor('float32', new Float32Array(stateShape.reduce((a, b) => a * b)), stateShape);
-
-async function torchExport() {
-  const t0 = performance.now();
-  if (c.stream) {
-    let h = zeros(), cc = zeros();
-    for (let t = 0; t < c.steps; t++) {
-      const feeds = { x: new ort.Tensor('float32', x.data.subarray(t * step, (t + 1) * step), [1, c.batch, c.inputSize]), h0: h };
-      if (lstm) feeds.c0 = cc;
-      const r = await session.run(feeds);
-      h = r.hn;
-      if (lstm) cc = r.cn;
-    }
-  } else {
-    const feeds = { x: new ort.Tensor('float32', x.data, x.shape), h0: zeros() };
-    if (lstm) feeds.c0 = zeros();
-    await session.run(feeds);
-  }
-  return performance.now() - t0;
-}
+const { run: torchExport } = await torchExportRunner(c, dir);
 
 for (let i = 0; i < warmup; i++) {
   await rnnport();
