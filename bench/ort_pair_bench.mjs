@@ -48,7 +48,7 @@ async function rnnport() {
 }
 
 // ---- ONNX Runtime on PyTorch's export (as ort_bench.mjs) ----
-const { run: torchExport } = await torchExportRunner(c, dir);
+const { run: torchExport, release } = await torchExportRunner(c, dir);
 
 for (let i = 0; i < warmup; i++) {
   await rnnport();
@@ -66,7 +66,7 @@ for (let i = 0; i < repeat; i++) {
   }
 }
 await adapter.dispose();
-await session.release();
+await release();
 const { version } = JSON.parse(readFileSync(join(import.meta.dirname, 'node_modules/onnxruntime-node/package.json'), 'utf8'));
 const a = summarize(ours);
 const b = summarize(theirs);

@@ -8,7 +8,7 @@ import { readNpy } from './npy.mjs';
 
 export const SESSION_OPTIONS = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
 
-/** The config's input and a function timing one run of PyTorch's export on it (ms). */
+/** The config's input, a function timing one run of PyTorch's export on it (ms), and the session's release. */
 export async function torchExportRunner(c, dir) {
   const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), SESSION_OPTIONS);
   const x = readNpy(join(dir, 'input.npy'));
@@ -34,5 +34,5 @@ export async function torchExportRunner(c, dir) {
     }
     return performance.now() - t0;
   };
-  return { x, run };
+  return { x, run, release: () => session.release() };
 }
