@@ -274,8 +274,19 @@ def _lengths(arg: str) -> torch.Tensor:
     return torch.from_numpy(a.astype(np.int64))
 
 
-def run(args: argparse.Namespace) -> dict[str, torch.Tensor]:
-    """Loads, selects, checks the options, runs; returns {output, h_n[, c_n]}."""
+@dataclass
+class Prepared:
+    """What `run` calls: the built module (eval mode, weights loaded, compute dtype) and its inputs."""
+    module: torch.nn.Module
+    kind: str
+    input: torch.Tensor
+    h_0: torch.Tensor | None
+    c_0: torch.Tensor | None
+    lengths: torch.Tensor | None
+
+
+def prepare(args: argparse.Namespace) -> Prepared:
+    """Loads, selects, checks the options, builds the module; returns it with the prepared inputs."""
     sd = load_weights(args.weights, args.key)
     prefix, cell, keys = select_module(sd, args.prefix)
     found = infer_module(sd, prefix, cell, keys)
@@ -327,7 +338,13 @@ def run(args: argparse.Namespace) -> dict[str, torch.Tensor]:
         B, T = (x.shape[0], x.shape[1]) if args.batch_first else (x.shape[1], x.shape[0])
         if lengths.dim() != 1 or lengths.numel() != B or (B and (int(lengths.min()) < 1 or int(lengths.max()) > T)):
             raise Rejected('E_LENGTHS', f'lengths {lengths.tolist()}: expected {B} integers in 1..{T}')
-    return rc.run_module(module, kind, torch.from_numpy(x.astype(dtype)), h_0, c_0, lengths)
+    return Prepared(module, kind, torch.from_numpy(x.astype(dtype)), h_0, c_0, lengths)
+
+
+def run(args: argparse.Namespace) -> dict[str, torch.Tensor]:
+    """Loads, selects, checks the options, runs; returns {output, h_n[, c_n]}."""
+    p = prepare(args)
+    return rc.run_module(p.module, p.kind, p.input, p.h_0, p.c_0, p.lengths)
 
 
 def main(argv: list[str] | None = None) -> int:
