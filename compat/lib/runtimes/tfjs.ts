@@ -136,7 +136,7 @@ function readConfig(r: RunRequest): Config {
   try {
     const stack = 'numLayers' in m ? m : undefined;
     if (m.kind === 'GRU' || m.kind === 'GRUCell') throw unsupported('no reset_after in tfjs: PyTorch\'s GRU adds b_hn inside r ⊙ (W_hn h + b_hn), tfjs-layers\' GRU rejects resetAfter: true');
-    if (stack !== undefined && stack.projSize > 0) throw unsupported(`LSTM with proj_size ${stack.projSize}: tfjs's LSTM has no projection`);
+    if (stack !== undefined && stack.projSize > 0) throw unsupported("LSTM with proj_size > 0: tfjs's LSTM has no projection");
     if (r.dtype === 'float64') throw unsupported('tfjs has no float64');
     // The prefix fromStateDict resolved (r.prefix may be a parent prefix, or lack its trailing dot).
     const want = r.prefix === '' || r.prefix.endsWith('.') ? r.prefix : `${r.prefix}.`;
