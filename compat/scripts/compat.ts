@@ -1,10 +1,11 @@
 /**
- * npm run compat [-- --runtime ID,ID] [--golden DIR] [--filter TEXT] [--json FILE] [--check]
+ * npm run compat [-- --runtime ID,ID | --offline] [--golden DIR] [--filter TEXT] [--json FILE] [--check]
  *
  * Runs the golden cases (or a folder of case files, --golden) through every runtime of the
  * compatibility table (lib/table/runtimes.ts) and compares each case with PyTorch's tensors.
  *   (no flag)    measure every column; write docs/compatibility.json and docs/COMPATIBILITY.md
  *   --runtime    measure these columns only and replace them in the published data and table
+ *   --offline    the columns that need no PyTorch (what .ci/run checks)
  *   --json FILE  write the run's data to FILE instead; the published files are left alone
  *   --check      compare each case's verdict with the published data: exit 1 on any difference
  *   --render     re-render docs/COMPATIBILITY.md from docs/compatibility.json
@@ -26,7 +27,7 @@ const oneWarning = (w: string): string => w.replace(/(Torch IR graph at exceptio
 const DOC = join(REPO, 'docs/COMPATIBILITY.md');
 
 function usage(message: string): never {
-  process.stderr.write(`compat: ${message}\nusage: npm run compat -- [--runtime ${RUNTIMES.map((r) => r.id).join(',')}] [--golden DIR] [--filter TEXT] [--json FILE] [--check] [--render]\n`);
+  process.stderr.write(`compat: ${message}\nusage: npm run compat -- [--runtime ${RUNTIMES.map((r) => r.id).join(',')}] [--offline] [--golden DIR] [--filter TEXT] [--json FILE] [--check] [--render]\n`);
   process.exit(2);
 }
 
@@ -130,7 +131,7 @@ if (args.check) {
 if (args.json !== undefined) {
   writeFileSync(args.json, `${JSON.stringify(run, null, 1)}\n`);
   process.stderr.write(`compat: wrote ${args.json}\n`);
-} else if (args.runtime !== undefined) {
+} else if (args.runtime !== undefined || args.offline) {
   const old = published();
   write({ ...run, columns: RUNTIMES.flatMap((r) => columns.find((c) => c.id === r.id) ?? old.columns.find((c) => c.id === r.id) ?? []) });
 } else {
