@@ -1,7 +1,8 @@
 /**
  * The compatibility table: docs/COMPATIBILITY.md is exactly what its data renders to (so no cell is
  * edited by hand), every golden case is either in the data or listed as not expressible, each row
- * holds the cases its feature names, and a verdict that changes is caught by --check's comparison.
+ * holds the cases its feature names, and a verdict that changes (or a holdout case that disagrees
+ * with its row) is caught by --check's comparison.
  * (.ci/run re-measures the offline columns against the published verdicts with `npm run compat --
  * --offline --check`.)
  */
@@ -69,5 +70,23 @@ describe('--check', () => {
     };
     expect(compareVerdicts(data, changed)).toEqual([`rnnport-reference ${name}: published ok, now failed (E_MISMATCH: output[0])`]);
     expect(compareVerdicts(data, { ...data, columns: [{ ...column!, unavailable: 'no Chromium', cases: {} }] })).toEqual(['rnnport-reference: could not run here: no Chromium']);
+  });
+
+  it('holds a case the table does not hold (a holdout) to the verdict of the published cases with exactly its features', () => {
+    const tfjs = data.columns.find((c) => c.id === 'tfjs-cpu')!;
+    const features = (name: string): readonly string[] => data.cases[name]!;
+    const holdout = (status: 'ok' | 'unsupported', like: string): TableData => ({
+      ...data,
+      cases: { ...data.cases, holdout_case: features(like) },
+      columns: [{ ...tfjs, cases: { holdout_case: { status, maxAbs: null, reason: null } } }],
+    });
+    // every published GRU case is unsupported in tfjs: a GRU holdout that "passes" disagrees
+    expect(compareVerdicts(data, holdout('unsupported', 'gru_l2_bidir'))).toEqual([]);
+    expect(compareVerdicts(data, holdout('ok', 'gru_l2_bidir'))[0]).toMatch(/^tfjs-cpu holdout_case: its row predicts unsupported \(as gru_l2_bidir/);
+    // features no published case has: no prediction, counted
+    const unpredicted: string[] = [];
+    const odd: TableData = { ...holdout('ok', 'gru_l2_bidir'), cases: { ...data.cases, holdout_case: ['gru', 'w_bf16', 'float64'] } };
+    expect(compareVerdicts(data, odd, unpredicted)).toEqual([]);
+    expect(unpredicted).toEqual(['tfjs-cpu holdout_case']);
   });
 });

@@ -178,9 +178,18 @@ export function renderMarkdown(data: TableData): string {
   ].join('\n');
 }
 
-/** Verdict differences between a run and the published data, one line each (empty: they agree). */
-export function compareVerdicts(published: TableData, run: TableData): string[] {
+/**
+ * Verdict differences between a run and the published data, one line each (empty: they agree).
+ * A case of the published table must have its published verdict. A case it does not hold (a
+ * holdout, --golden) must have the verdict its row predicts: the one verdict shared by every
+ * published case with exactly its features; where the published cases with its features disagree,
+ * or none has them, there is no prediction and the case is not compared (`unpredicted` counts it).
+ */
+export function compareVerdicts(published: TableData, run: TableData, unpredicted: string[] = []): string[] {
   const diffs: string[] = [];
+  const key = (features: readonly string[] | undefined): string => [...(features ?? [])].sort().join(',');
+  const sameFeatures = new Map<string, string[]>();
+  for (const [name, features] of Object.entries(published.cases)) sameFeatures.set(key(features), [...(sameFeatures.get(key(features)) ?? []), name]);
   for (const col of run.columns) {
     const pub = published.columns.find((c) => c.id === col.id);
     if (pub === undefined) {
@@ -193,8 +202,16 @@ export function compareVerdicts(published: TableData, run: TableData): string[] 
     }
     for (const [name, r] of Object.entries(col.cases)) {
       const p = pub.cases[name];
-      if (p === undefined) diffs.push(`${col.id} ${name}: not in the published table`);
-      else if (p.status !== r.status) diffs.push(`${col.id} ${name}: published ${p.status}, now ${r.status}${r.reason === null ? '' : ` (${r.reason})`}`);
+      const now = `now ${r.status}${r.reason === null ? '' : ` (${r.reason})`}`;
+      if (p !== undefined) {
+        if (p.status !== r.status) diffs.push(`${col.id} ${name}: published ${p.status}, ${now}`);
+        continue;
+      }
+      const peers = sameFeatures.get(key(run.cases[name])) ?? [];
+      const verdicts = new Set(peers.map((n) => pub.cases[n]?.status));
+      const [predicted] = verdicts;
+      if (verdicts.size !== 1 || predicted === undefined) unpredicted.push(`${col.id} ${name}`);
+      else if (predicted !== r.status) diffs.push(`${col.id} ${name}: its row predicts ${predicted} (as ${peers.slice(0, 3).join(', ')}), ${now}`);
     }
   }
   return diffs;
