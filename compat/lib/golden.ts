@@ -83,13 +83,6 @@ export function goldenCases(): GoldenCase[] {
     });
 }
 
-/** A tensor as plain data (crosses into a browser page as JSON). */
-export interface Plain {
-  readonly type: 'float32' | 'float64' | 'int64';
-  readonly dims: readonly number[];
-  readonly data: readonly number[];
-}
-
 /** A case ready to run anywhere: toOnnx options, feeds and expected results with the tolerance. */
 export interface PreparedCase {
   readonly name: string;

@@ -23,10 +23,10 @@ import { compareVerdicts, renderMarkdown, type CaseResult, type ColumnResult, ty
 import { REPO, RUNTIMES, Unavailable } from '../lib/table/runtimes.js';
 
 const DATA = join(REPO, 'docs/compatibility.json');
+const DOC = join(REPO, 'docs/COMPATIBILITY.md');
 
 /** A warning as the table lists it: TorchScript graph dumps (different for every case) cut to their first words. */
 const oneWarning = (w: string): string => w.replace(/(Torch IR graph at exception: graph)\(.*$/, '$1(…)');
-const DOC = join(REPO, 'docs/COMPATIBILITY.md');
 
 function usage(message: string): never {
   process.stderr.write(`compat: ${message}\nusage: npm run compat -- [--runtime ${RUNTIMES.map((r) => r.id).join(',')}] [--offline] [--golden DIR] [--filter TEXT] [--json FILE] [--check] [--render]\n`);

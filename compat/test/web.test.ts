@@ -9,14 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tensor } from '../../dist/index.js';
-import { check, describeFailures, goldenCases, prepare, type Plain } from '../lib/golden.js';
-
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ORIGIN = 'http://rnnport.test';
-const ORT_DIST = join(import.meta.dirname, '../node_modules/onnxruntime-web/dist');
+import { check, describeFailures, goldenCases, prepare } from '../lib/golden.js';
+import { fromPlain, openOrtPage, ORIGIN, plain, type Plain } from '../lib/table/ort-web.js';
 
 /** Every golden case the export expresses (as in golden-node.test.ts), default lowering. */
 const CASES = goldenCases()
@@ -30,7 +26,7 @@ export { loadStateDict, fromStateDict, packPaddedSequence, Tensor } from './dist
 
 let browser: Browser;
 let page: Page;
-const errors: string[] = [];
+let errors: string[] = [];
 
 beforeAll(async () => {
   const bundle = await build({
@@ -42,36 +38,13 @@ beforeAll(async () => {
     write: false,
     logLevel: 'silent',
   });
-  browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: FLAGS });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path === '/index.html') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>rnnport onnx</title>' });
-    if (path === '/rnnport.js') return route.fulfill({ contentType: 'text/javascript', body: bundle.outputFiles[0]!.text });
-    const name = path.replace(/^\/ort\//, '');
-    if (path.startsWith('/ort/') && /^[\w.-]+$/.test(name)) {
-      const type = name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
-      return route.fulfill({ contentType: type, body: readFileSync(join(ORT_DIST, name)) });
-    }
-    return route.fulfill({ status: 404, body: 'not found' });
-  });
-  await page.goto(`${ORIGIN}/index.html`);
-  await page.evaluate(`(async () => {
-    globalThis.rnnport = await import('${ORIGIN}/rnnport.js');
-    globalThis.ort = await import('${ORIGIN}/ort/ort.wasm.min.mjs');
-    ort.env.wasm.wasmPaths = '${ORIGIN}/ort/';
-    ort.env.wasm.numThreads = 1;
-  })()`);
+  ({ browser, page, errors } = await openOrtPage({ '/rnnport.js': bundle.outputFiles[0]!.text }));
+  await page.evaluate(`(async () => { globalThis.rnnport = await import('${ORIGIN}/rnnport.js'); })()`);
 });
 
 afterAll(async () => {
   await browser?.close();
 });
-
-const plain = (t: Tensor): Plain => ({ type: t.dtype as Plain['type'], dims: t.shape, data: Array.from(t.data as ArrayLike<number | bigint>, Number) });
-const fromPlain = (p: Plain): Tensor =>
-  new Tensor(p.type, p.dims, p.type === 'float64' ? Float64Array.from(p.data) : p.type === 'int64' ? BigInt64Array.from(p.data, BigInt) : Float32Array.from(p.data));
 
 describe('onnxruntime-web (WebAssembly) in Chromium', () => {
   const all = new Map(goldenCases().map((c) => [c.name, c]));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { rnnportImplementation, type Case, type Implementation } from '../../../dist/index.js';
 import { commandImplementation } from '../../../dist/cli/impl.js';
 import { enableRelaxedSimd } from '../../../dist/cli/v8-flags.js';
-import { onnxImplementation, ortNode, rnnportExport, type ModelRunner } from './onnx-runners.js';
+import { onnxImplementation, ortNode, rnnportExport } from './onnx-runners.js';
 import { openOrtWeb } from './ort-web.js';
 import { exportWithTorch, type TorchExports } from './torch-export.js';
 
@@ -27,7 +27,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** A runtime that cannot run on this machine; `reason` says what is missing. */
+/** A runtime that cannot run on this machine; its message says what is missing. */
 export class Unavailable extends Error {
   override readonly name = 'Unavailable';
 }
@@ -115,7 +115,7 @@ function ortColumn(id: string, label: string, about: string, exporter: 'rnnport'
       return {
         version: `${pkg} ${packageVersion(pkg)}, ${ort.detail}; models by ${made}`,
         ...(exports !== undefined && { notes: exports.warnings }),
-        implementationFor: (c) => onnxImplementation(ort as ModelRunner, exports === undefined ? rnnportExport(isCell(c)) : () => exports.model(c.name)),
+        implementationFor: (c) => onnxImplementation(ort, exports === undefined ? rnnportExport(isCell(c)) : () => exports.model(c.name)),
         close: () => ort.close(),
       };
     },

@@ -1,6 +1,7 @@
 /**
- * PyTorch's own ONNX export of every case, made ahead in one Python process
- * (compat/python/torch_onnx_export.py, torch.onnx.export's TorchScript exporter): each case's
+ * PyTorch's own ONNX export of every case, made ahead by one run of
+ * compat/python/torch_onnx_export.py (torch.onnx.export's TorchScript exporter, a process per case
+ * so that an exporter crash fails that case only): each case's
  * weights, inputs and settings are written to a job folder, the script writes model.onnx and
  * export.json (ok, reason, warnings) beside them. A case whose export failed is "unsupported" in
  * the table, with the exporter's reason; its warnings are kept for the table's notes.
