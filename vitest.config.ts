@@ -15,7 +15,7 @@ export default defineConfig({
         },
       },
       {
-        // The relaxed-SIMD kernel build: Node 20 validates it only behind this flag (CONTRACTS.md).
+        // The relaxed-SIMD kernel build: Node 20 validates it only behind this flag (docs/performance.md).
         test: {
           name: 'relaxed-simd',
           include: ['test/property/fast-*.test.ts', 'test/unit/fast/**/*.test.ts', 'test/conformance/golden.test.ts'],
